@@ -1,0 +1,1 @@
+"""Classifier: labels each raw mention and writes it to `mentions.classified`."""

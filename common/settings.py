@@ -1,0 +1,124 @@
+"""One typed settings object for every stage.
+
+Sources, highest priority first: explicit arguments, environment variables with the ``CRISISWATCH_`` prefix,
+the TOML config file named by ``CRISISWATCH_CONFIG`` (or ``crisiswatch --config``), then the defaults, which
+select the embedded stack. Secrets are ``SecretStr`` so they never appear in logs, reprs or dumps.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "CRISISWATCH_CONFIG"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRISISWATCH_", extra="forbid", validate_default=True)
+
+    state_dir: Path = Field(Path(".crisiswatch"), description="Local state: embedded index, spools, keys.")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone shown to users; everything is stored in UTC.")
+
+    # Kafka. Empty bootstrap servers = start the embedded Tansu broker on `broker_port`.
+    kafka_bootstrap_servers: str | None = Field(None, description="host:port[,host:port]; empty = embedded broker.")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    broker_host: str = "127.0.0.1"
+    broker_port: int = Field(19092, ge=1, le=65535)
+    topic_raw: str = "mentions.raw"
+    topic_classified: str = "mentions.classified"
+    topic_dlq: str = "mentions.dlq"
+    topic_partitions: int = Field(4, ge=1)
+
+    # Workers: transient failures are retried this many times before the record goes to the DLQ.
+    worker_max_retries: int = Field(3, ge=0)
+    worker_batch_size: int = Field(500, ge=1)
+    max_message_bytes: int = Field(1_048_576, ge=1024, description="Larger records are quarantined in the DLQ.")
+
+    # Search.
+    search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
+    elasticsearch_url: str | None = None
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_ca_certs: Path | None = None
+
+    # Relational store (alerts, playbooks, audit). May carry a password, hence secret.
+    database_url: SecretStr = SecretStr("sqlite:///.crisiswatch/crisiswatch.db")
+
+    # Key of the HMAC that lets a masked phone/ID number be recognized again without storing it.
+    # Empty = a random key created once and kept in `state_dir/pii.key`.
+    pii_hash_key: SecretStr | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_ENV)
+        if config_file:
+            path = Path(config_file)
+            if not path.is_file():
+                raise FileNotFoundError(f"{CONFIG_ENV}={config_file}: no such config file")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def embedded_broker(self) -> bool:
+        return not self.kafka_bootstrap_servers
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.kafka_bootstrap_servers or f"{self.broker_host}:{self.broker_port}"
+
+    def kafka_client_config(self) -> dict[str, Any]:
+        """Connection options shared by every kafka-python client."""
+        config: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers.split(","),
+            "security_protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_sasl_mechanism:
+            config["sasl_mechanism"] = self.kafka_sasl_mechanism
+            config["sasl_plain_username"] = self.kafka_sasl_username
+            config["sasl_plain_password"] = (
+                self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+            )
+        return config
+
+    def pii_key(self) -> bytes:
+        if self.pii_hash_key is not None:
+            return self.pii_hash_key.get_secret_value().encode()
+        key_file = self.state_dir / "pii.key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return key_file.read_text().strip().encode()
+
+    def redacted(self) -> dict[str, Any]:
+        """Every setting with secrets shown as '**********' (safe to print or log)."""
+        return self.model_dump(mode="json")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Crawlers (Scrapy): Facebook, Zalo and news mentions into `mentions.raw`."""

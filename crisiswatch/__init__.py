@@ -1,0 +1,1 @@
+"""The `crisiswatch` command line: runs the embedded stack and each stage."""

@@ -1,0 +1,3 @@
+from crisiswatch.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Index: writes classified mentions to the search backend (Elasticsearch or tantivy) and serves search."""
