@@ -12,8 +12,12 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Self
 
+import random
+
+from crc32c import crc32c
 from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
+from kafka.partitioner import Partitioner
 
 from common.bus.errors import FailedDelivery, UndeliveredError
 
@@ -29,6 +33,23 @@ HEADER_ALLOWANCE = 64 * 1024
 
 Key = str | bytes | None
 Headers = list[tuple[str, bytes]]
+
+
+class KeyHashPartitioner(Partitioner):
+    """key → partition by CRC32C (hardware-accelerated C) instead of kafka-python's pure-Python murmur2, which
+    costs a quarter of the produce path. Records with one key still always land in one partition; the mapping
+    differs from the Java client's, which matters only if a non-crisiswatch producer writes the same keys."""
+
+    def __init__(self) -> None:
+        self._sorted: dict[str, list[int]] = {}
+
+    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):  # type: ignore[override]
+        partitions = self._sorted.get(topic)
+        if partitions is None or len(partitions) != len(cluster.partitions_for_topic(topic) or ()):
+            partitions = self._sorted[topic] = sorted(cluster.partitions_for_topic(topic))
+        if serialized_key is None:
+            return random.choice(partitions)
+        return partitions[crc32c(serialized_key) % len(partitions)]
 
 
 def encode_key(key: Key) -> bytes | None:
@@ -61,6 +82,7 @@ class BusProducer:
             "acks": "all",
             "enable_idempotence": True,
             "compression_type": "lz4",
+            "partitioner": KeyHashPartitioner(),
             "linger_ms": linger_ms,
             "batch_size": batch_size,
             "max_request_size": max_request_size or settings.max_message_bytes + HEADER_ALLOWANCE,
