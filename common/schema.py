@@ -47,7 +47,11 @@ class Sentiment(StrEnum):
 
 def mention_id(source: Source | str, source_id: str) -> str:
     """Stable id of a mention: the same post fetched twice (or redelivered) gets the same id."""
-    return hashlib.blake2b(f"{Source(source).value}:{source_id}".encode(), digest_size=16).hexdigest()
+    return _hash_id(Source(source).value, source_id)
+
+
+def _hash_id(source: str, source_id: str) -> str:
+    return hashlib.blake2b(f"{source}:{source_id}".encode(), digest_size=16).hexdigest()
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -125,7 +129,8 @@ class Mention(StrictModel):
             "language": None,
         }
         defaults.update(fields)
-        return cls(id=mention_id(source, source_id), source=source, source_id=source_id, text=text,
+        # An unknown source is left to field validation, which names the allowed values.
+        return cls(id=_hash_id(str(source), source_id), source=source, source_id=source_id, text=text,
                    text_normalized=text_normalized, created_at=created_at, **defaults)
 
 
