@@ -138,8 +138,11 @@ def _read_texts(texts: list[str]) -> Iterator[tuple[str, Optional[str], Optional
             continue
         try:
             record = json.loads(decode_utf8(raw, where=where))
-        except (InvalidTextError, json.JSONDecodeError) as error:
+        except InvalidTextError as error:
             yield where, None, str(error)
+            continue
+        except json.JSONDecodeError as error:
+            yield where, None, f"{where}: invalid JSON: {error}"
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield where, None, f"{where}: expected a JSON object with a string field 'text'"
@@ -156,7 +159,7 @@ def inspect(
 
     In một đối tượng JSON cho mỗi văn bản. Dòng lỗi được báo ra stderr và bỏ qua, không dừng cả lô.
     """
-    from common.query import default_watchlist
+    from common.query import MatchDocument, default_watchlist
     from common.text import process
 
     key = _settings().pii_key()
@@ -165,7 +168,7 @@ def inspect(
     for where, text, error in _read_texts(texts or []):
         if error is not None:
             failures += 1
-            err_console.print(f"[red]Bỏ qua[/red] {error}")
+            err_console.print(f"[red]Bỏ qua[/red] {error}", soft_wrap=True, markup=True)
             continue
         result = process(text, key)
         province = result.province
@@ -175,7 +178,7 @@ def inspect(
             "masked": result.masked,
             "province": province.written if province else None,
             "province_new": province.new if province else None,
-            "watchlist": watchlist.matches_text(result),
+            "watchlist": watchlist.matches(MatchDocument.from_tokens(result.tokens)),
         }, ensure_ascii=False) + "\n")
     if failures:
         raise typer.Exit(1)

@@ -9,7 +9,7 @@ set intersection plus a few dictionary lookups.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,6 +102,12 @@ class MatchDocument:
     def from_text(cls, text: str, *, title: str | None = None) -> MatchDocument:
         """Prepare a plain text (and optional title). Only the text fields exist; other clauses do not match."""
         return cls(_Stream(_analyze(title, text)), None, _Stream(_analyze(title)))
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[str]) -> MatchDocument:
+        """Wrap tokens already produced by the shared analyzer (e.g. `common.text.process(...).tokens`), so the
+        crawler path analyzes each text once."""
+        return cls(_Stream(list(tokens)), None, _Stream([]))
 
     @classmethod
     def of(cls, doc: Any) -> MatchDocument:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
@@ -258,18 +257,11 @@ def test_several_rules_share_one_prepared_document(mention):
     assert [r.matches(doc) for r in rules] == [True, True, False, True, True]
 
 
-def test_matching_speed_of_the_default_watchlist_sanity():
-    """Loose floor (the benchmark, `python -m common.query.bench`, measures the real number)."""
-    watchlist = default_watchlist()
-    docs = [MatchDocument.from_text(t) for t in (
-        "Hôm nay trời đẹp, đi cà phê với bạn bè ở Đà Lạt, ăn bánh căn và uống sữa đậu nành nóng",
-        "Mua bảo hiểm xe máy online giá rẻ, bồi thường nhanh, liên hệ ngay hôm nay",
-        "Công ty nợ đóng bảo hiểm 8 tháng, giờ nghỉ việc không chốt sổ được, mọi người chỉ giúp",
-    )]
-    n = 3000
-    start = time.perf_counter()
-    for _ in range(n):
-        for doc in docs:
-            watchlist.matches(doc)
-    rate = n * len(docs) / (time.perf_counter() - start)
-    assert rate > 5_000, rate
+def test_pipeline_tokens_match_like_the_text_itself():
+    from common.text import process
+
+    text = "Mn ơi BHXH tp HCM khum trả lương hưu 😡"
+    prepared = MatchDocument.from_tokens(process(text, b"k").tokens)
+    for query in ('"bảo hiểm xã hội"', "khong AND luong", "luong*", "-vssid", '"tra luong huu"'):
+        rule = compile_query(query)
+        assert rule.matches(prepared) == rule.matches(MatchDocument.from_text(text)) == True  # noqa: E712
