@@ -1,0 +1,55 @@
+"""`make bench` / `python -m bench [text|bus]`: hot-path throughput beside naive baselines, one run.
+
+Targets (issue #2): text pipeline ≥ 5,000 texts/s on one core; bus produce ≥ 20,000 msg/s and consume
+≥ 50,000 msg/s on the embedded broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+from rich.console import Console
+from rich.table import Table
+
+TARGETS = {
+    "text pipeline: crisiswatch (process + watchlist)": 5_000,
+    "produce: BusProducer (acks=all, idempotent, lz4, batched)": 20_000,
+    "consume: batched poll": 50_000,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("suites", nargs="*", metavar="{text,bus}", help="default: both")
+    parser.add_argument("--texts", type=int, default=20_000, help="texts for the text pipeline")
+    parser.add_argument("--messages", type=int, default=100_000, help="messages for the bus")
+    args = parser.parse_args()
+    args.suites = args.suites or ["text", "bus"]
+    if unknown := set(args.suites) - {"text", "bus"}:
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}; choose text or bus")
+    warnings.simplefilter("ignore", DeprecationWarning)
+    console = Console()
+    table = Table(title="crisiswatch benchmarks")
+    for column in ("Path", "Items", "Seconds", "Rate (/s)", "Target"):
+        table.add_column(column, justify="left" if column == "Path" else "right")
+    figures = []
+    if "text" in args.suites:
+        from bench import text
+
+        with console.status("text pipeline (one core)…"):
+            figures += text.run(args.texts)
+    if "bus" in args.suites:
+        from bench import bus
+
+        with console.status("bus on the embedded broker…"):
+            figures += bus.run(args.messages)
+    for figure in figures:
+        target = TARGETS.get(figure.name)
+        verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"
+        table.add_row(f"[dim]{figure.name}[/dim]" if figure.baseline else figure.name, f"{figure.count:,}",
+                      f"{figure.seconds:.2f}", f"{figure.rate:,.0f}", verdict)
+    console.print(table)
+
+
+main()
