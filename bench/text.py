@@ -79,7 +79,19 @@ def naive_pipeline():
     return run
 
 
-def measure(name: str, run, corpus: list[str], baseline: bool = False, repeat: int = 3) -> Figure:
+def watchlist_prepared():
+    watchlist = default_watchlist()
+    return lambda document: watchlist.matches(document)
+
+
+def watchlist_naive():
+    """Every term of the query searched as a substring of the re-joined tokens."""
+    leaves = [node for node in walk(parse(default_watchlist_query())) if isinstance(node, (Term, Phrase))]
+    needles = [f" {' '.join(tokens(str(leaf.value)))} " for leaf in leaves]
+    return lambda document: any(needle in f" {' '.join(document.tokens)} " for needle in needles)
+
+
+def measure(name: str, run, corpus: list, baseline: bool = False, repeat: int = 3) -> Figure:
     for text in corpus[:500]:  # warm caches the way a long-running crawler has them
         run(text)
     best = float("inf")
@@ -95,7 +107,10 @@ def run(count: int = 20_000) -> list[Figure]:
     corpus = texts(count)
     key = b"bench-key"
     with one_core():
+        documents = [MatchDocument.from_tokens(process(text, key).tokens) for text in corpus]
         return [
             measure("text pipeline: crisiswatch (process + watchlist)", crisiswatch_pipeline(key), corpus),
             measure("text pipeline: naive baseline", naive_pipeline(), corpus, baseline=True),
+            measure("rule evaluation: default watchlist on a prepared mention", watchlist_prepared(), documents),
+            measure("rule evaluation: naive substring search per term", watchlist_naive(), documents, baseline=True),
         ]
