@@ -10,26 +10,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer
 
+from bench import Figure
 from bench.corpus import mentions
 from common.bus import BusProducer, EmbeddedBroker, Worker, ensure_topics, topic_offsets
 from common.schema import Mention
 from common.settings import Settings
-
-
-@dataclass
-class Figure:
-    name: str
-    count: int
-    seconds: float
-    baseline: bool = False
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.seconds
 
 
 def _settings(broker: EmbeddedBroker, tag: str) -> Settings:

@@ -13,23 +13,11 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
+from bench import Figure
 from bench.corpus import texts
 from common.query import MatchDocument, Phrase, Term, default_watchlist, default_watchlist_query, parse, walk
 from common.text import OLD_TO_NEW, PROVINCES_NEW, TEENCODE, fold, process, tokens
-
-
-@dataclass
-class Figure:
-    name: str
-    count: int
-    seconds: float
-    baseline: bool = False
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.seconds
 
 
 @contextmanager

@@ -239,3 +239,19 @@ def analyzed(node: Term | Phrase | Wildcard) -> tuple[str, ...]:
         return tuple(_text.tokens(node.value))
     key = keyword_key(node.field, node.value)
     return (key,) if key else ()
+
+
+def wildcard_regex(pattern: str, *, token: bool = False) -> str:
+    """Regex source of a wildcard pattern (``*``, ``?``, backslash escapes). ``token``: ``*``/``?`` stay inside
+    one line, for matching one token of a newline-joined token list; otherwise they span a whole value."""
+    any_run, any_one = (r"[^\n]*", r"[^\n]") if token else (".*", ".")
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(any_run if ch == "*" else any_one if ch == "?" else re.escape(ch))
+        i += 1
+    return "".join(out)

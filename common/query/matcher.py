@@ -15,7 +15,7 @@ from typing import Any
 
 import common.text as _text
 
-from .ast import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard, analyzed
+from .ast import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard, analyzed, wildcard_regex
 from .fields import FIELDS, FieldKind, keyword_key
 from .parser import parse
 
@@ -247,23 +247,8 @@ def _all_of(field: str, tokens: frozenset[str]) -> Predicate:
     return lambda d: tokens <= d.stream(field).token_set
 
 
-def _wildcard_regex(pattern: str, *, token: bool) -> str:
-    """Regex source of a folded wildcard pattern; `token`: matches one line of `_Stream.joined`."""
-    any_run, any_one = (r"[^\n]*", r"[^\n]") if token else (".*", ".")
-    out, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(any_run if ch == "*" else any_one if ch == "?" else re.escape(ch))
-        i += 1
-    return "".join(out)
-
-
 def _text_wildcards(field: str, patterns: list[str]) -> Predicate:
-    source = "|".join(_wildcard_regex(p, token=True) for p in patterns)
+    source = "|".join(wildcard_regex(p, token=True) for p in patterns)
     search = re.compile(rf"^(?:{source})$", re.M).search
     stream = _stream_of(field)
     def predicate(d: MatchDocument) -> bool:
@@ -282,7 +267,7 @@ def _keyword_term(node: Term) -> Predicate:
 
 
 def _keyword_wildcard(node: Wildcard) -> Predicate:
-    fullmatch = re.compile(_wildcard_regex(analyzed(node)[0], token=False), re.S).fullmatch
+    fullmatch = re.compile(wildcard_regex(analyzed(node)[0], token=False), re.S).fullmatch
     field = node.field
     return lambda d: any(fullmatch(k) is not None for k in d.keywords(field))
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import common.text as _text
 
-from .ast import And, Bound, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard
+from .ast import And, Bound, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard, wildcard_regex
 from .errors import QuerySyntaxError
 from .fields import DEFAULT_FIELD, FIELDS, Field, FieldKind, get_field, normalize_keyword, parse_bool
 
@@ -341,7 +341,7 @@ class _Parser:
     def keyword_value(self, f: Field, token: _Token) -> Node | None:
         if token.kind == WORD and token.wild:
             if f.allowed is not None:
-                rx = _wildcard_regex(normalize_keyword(token.pattern))
+                rx = re.compile(wildcard_regex(normalize_keyword(token.pattern)), re.S)
                 if not any(rx.fullmatch(v) for v in f.allowed):
                     raise self.error(f"no {f.name} matches '{token.value}'; allowed: {', '.join(f.allowed)}",
                                      token.pos)
@@ -466,20 +466,6 @@ def _empty(lower: Bound, upper: Bound, include_lower: bool, include_upper: bool)
     if lower > upper:  # type: ignore[operator]
         return True
     return lower == upper and not (include_lower and include_upper)
-
-
-def _wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """Regex of a wildcard pattern (``*``, ``?``, backslash escapes) for a whole value."""
-    out, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.S)
 
 
 def parse(query: str) -> Node:

