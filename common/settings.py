@@ -59,6 +59,23 @@ class Settings(BaseSettings):
     # Relational store (alerts, playbooks, audit). May carry a password, hence secret.
     database_url: SecretStr = SecretStr("sqlite:///.crisiswatch/crisiswatch.db")
 
+    # Crawlers. Production base URLs are settings so tests and the demo can point them at the local fixture server.
+    sources_file: Path | None = Field(None, description="Sources config (YAML); empty = crawlers/sources.yaml.")
+    crawl_user_agent: str = Field(
+        "crisiswatch/0.1 (BHXH communication-center media monitor; +https://baohiemxahoi.gov.vn)",
+        description="Contact user agent sent to every site; put the operator's contact address here.")
+    facebook_graph_url: str = "https://graph.facebook.com"
+    facebook_api_version: str = "v23.0"
+    facebook_access_token: SecretStr | None = None
+    facebook_app_secret: SecretStr | None = None
+    zalo_openapi_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_app_id: str | None = None
+    zalo_app_secret_key: SecretStr | None = Field(None, description="App secret: token refresh (header secret_key).")
+    zalo_oa_secret_key: SecretStr | None = Field(None, description="OA secret key: webhook X-ZEvent-Signature.")
+    zalo_webhook_host: str = "127.0.0.1"
+    zalo_webhook_port: int = Field(8085, ge=1, le=65535)
+
     # Key of the HMAC that lets a masked phone/ID number be recognized again without storing it.
     # Empty = a random key created once and kept in `state_dir/pii.key`.
     pii_hash_key: SecretStr | None = None
