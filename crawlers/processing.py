@@ -5,6 +5,7 @@ raw → `Mention` (PII masked), relevance watchlist, persistent dedupe, near-dup
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -60,7 +61,7 @@ class Watchlist:
 
 class CrawlState:
     """Persistent crawler state in one SQLite file: which mentions were delivered (dedupe across runs) and the
-    SimHash index of near-duplicate clusters. Safe to share between threads of one process."""
+    MinHash index of near-duplicate clusters. Safe to share between threads of one process."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,11 +73,10 @@ class CrawlState:
             self._db.executescript("""
                 CREATE TABLE IF NOT EXISTS delivered (
                     id TEXT PRIMARY KEY, text_hash TEXT NOT NULL, reach INTEGER NOT NULL, delivered_at TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS simhash (
-                    id TEXT PRIMARY KEY, hash INTEGER NOT NULL, cluster_id TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS simhash_band (
-                    band INTEGER NOT NULL, value INTEGER NOT NULL, id TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS simhash_band_lookup ON simhash_band (band, value);
+                CREATE TABLE IF NOT EXISTS minhash (
+                    id TEXT PRIMARY KEY, signature BLOB NOT NULL, cluster_id TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS minhash_band (band INTEGER NOT NULL, key INTEGER NOT NULL, id TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS minhash_band_lookup ON minhash_band (band, key);
             """)
 
     def close(self) -> None:
@@ -112,51 +112,71 @@ class CrawlState:
     # -- near duplicates -----------------------------------------------------------------------------------------
 
     def cluster_of(self, mention_id_: str, tokens: Sequence[str]) -> str:
-        """The near-duplicate cluster of a mention: the cluster of the closest earlier mention within
-        `MAX_DISTANCE` bits of SimHash, else a new cluster named after this mention."""
+        """The near-duplicate cluster of a mention: the cluster of the most similar earlier mention whose
+        estimated Jaccard similarity (MinHash over word 3-shingles) is at least `MIN_SIMILARITY`, else a new
+        cluster named after this mention."""
         with self._lock:
-            row = self._db.execute("SELECT cluster_id FROM simhash WHERE id = ?", (mention_id_,)).fetchone()
+            row = self._db.execute("SELECT cluster_id FROM minhash WHERE id = ?", (mention_id_,)).fetchone()
             if row is not None:
                 return row[0]
             if len(tokens) < MIN_TOKENS:
                 return mention_id_  # too short to tell a copy from a coincidence
-            value = simhash(tokens)
-            bands = [(band, (value >> (band * BAND_BITS)) & BAND_MASK) for band in range(BANDS)]
-            best: tuple[int, str] | None = None
-            for band, band_value in bands:
-                for (candidate,) in self._db.execute(
-                        "SELECT id FROM simhash_band WHERE band = ? AND value = ?", (band, band_value)):
-                    other, cluster = self._db.execute(
-                        "SELECT hash, cluster_id FROM simhash WHERE id = ?", (candidate,)).fetchone()
-                    distance = (value ^ (other & MASK64)).bit_count()
-                    if distance <= MAX_DISTANCE and (best is None or distance < best[0]):
-                        best = (distance, cluster)
+            signature = minhash(tokens)
+            keys = band_keys(signature)
+            best: tuple[float, str] | None = None
+            seen: set[str] = set()
+            for band, key in enumerate(keys):
+                for candidate, blob, cluster in self._db.execute(
+                        "SELECT m.id, m.signature, m.cluster_id FROM minhash_band b JOIN minhash m ON m.id = b.id "
+                        "WHERE b.band = ? AND b.key = ?", (band, key)):
+                    if candidate in seen:
+                        continue
+                    seen.add(candidate)
+                    similarity = _similarity(signature, _unpack(blob))
+                    if similarity >= MIN_SIMILARITY and (best is None or similarity > best[0]):
+                        best = (similarity, cluster)
             cluster_id = best[1] if best else mention_id_
             self._db.execute("BEGIN")
-            self._db.execute("INSERT INTO simhash VALUES (?, ?, ?)", (mention_id_, _signed(value), cluster_id))
-            self._db.executemany("INSERT INTO simhash_band VALUES (?, ?, ?)",
-                                 [(band, band_value, mention_id_) for band, band_value in bands])
+            self._db.execute("INSERT INTO minhash VALUES (?, ?, ?)", (mention_id_, _pack(signature), cluster_id))
+            self._db.executemany("INSERT INTO minhash_band VALUES (?, ?, ?)",
+                                 [(band, key, mention_id_) for band, key in enumerate(keys)])
             self._db.execute("COMMIT")
             return cluster_id
 
 
-# SimHash over word 3-shingles. Copies, reposts with a line added, or a changed emoji stay within 3 of 64 bits;
-# 4 bands of 16 bits guarantee (pigeonhole) that any pair within 3 bits shares a band, so lookups are exact.
-MASK64 = (1 << 64) - 1
-BANDS, BAND_BITS = 4, 16
-BAND_MASK = (1 << BAND_BITS) - 1
-MAX_DISTANCE = 3
+# MinHash over word 3-shingles of the analyzer tokens (accents folded, teencode expanded): reposts, copy-paste
+# with a line or emoji added, or the same text in capitals stay above 0.6 estimated Jaccard; distinct posts on the
+# same topic stay far below (measured in tests/crawlers/test_processing.py). LSH with 16 bands of 4 rows finds
+# candidates from about 0.5 up.
+PERMUTATIONS, ROWS = 64, 4
+MIN_SIMILARITY = 0.6
 MIN_TOKENS = 8
+_PRIME = (1 << 61) - 1
+_rng = random.Random(20250701)
+_COEFFICIENTS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS)]
 
 
-def simhash(tokens: Sequence[str]) -> int:
+def minhash(tokens: Sequence[str]) -> list[int]:
     shingles = {" ".join(tokens[i:i + 3]) for i in range(max(1, len(tokens) - 2))}
-    weights = [0] * 64
-    for shingle in shingles:
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit, weight in enumerate(weights) if weight > 0)
+    hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in shingles]
+    return [min((a * h + b) % _PRIME for h in hashes) for a, b in _COEFFICIENTS]
+
+
+def band_keys(signature: list[int]) -> list[int]:
+    return [_signed(int.from_bytes(hashlib.blake2b(repr(signature[i:i + ROWS]).encode(), digest_size=8).digest(),
+                                   "little")) for i in range(0, PERMUTATIONS, ROWS)]
+
+
+def _similarity(a: list[int], b: list[int]) -> float:
+    return sum(x == y for x, y in zip(a, b)) / PERMUTATIONS
+
+
+def _pack(signature: list[int]) -> bytes:
+    return b"".join(value.to_bytes(8, "little") for value in signature)
+
+
+def _unpack(blob: bytes) -> list[int]:
+    return [int.from_bytes(blob[i:i + 8], "little") for i in range(0, len(blob), 8)]
 
 
 def _signed(value: int) -> int:

@@ -193,3 +193,57 @@ def run() -> None:
     with EmbeddedStack(settings, console) as stack:
         stack.watch()
     console.print("Đã dừng toàn bộ hệ thống.")
+
+
+def _health_table(rows: list) -> Table:
+    table = Table(title="Tình trạng thu thập theo nguồn")
+    for column in ("Nguồn", "Chu kỳ", "Trạng thái", "Lần chạy", "Lỗi", "Thành công gần nhất (UTC)",
+                   "Mới (lần cuối)", "Tổng", "Bị lọc", "Lỗi gần nhất"):
+        table.add_column(column)
+    labels = {"ok": "[green]ổn định[/green]", "failing": "[red]lỗi[/red]", "waiting": "đang chờ"}
+    for row in rows:
+        table.add_row(row.source, f"{row.interval_s}s", labels[row.status], str(row.runs), str(row.failures),
+                      row.last_success or "—", str(row.last_items), str(row.total_items), str(row.last_dropped),
+                      row.last_error or "")
+    return table
+
+
+@app.command()
+def crawl(
+    source: Annotated[Optional[list[str]], typer.Option(
+        "--source", "-s", help="Chỉ chạy nguồn này (news, facebook, zalo); lặp lại để chọn nhiều.")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Chạy mỗi nguồn một lần rồi thoát.")] = False,
+    status: Annotated[bool, typer.Option("--status", help="Chỉ xem tình trạng lần chạy gần nhất.")] = False,
+) -> None:
+    """Thu thập tin từ mọi nguồn đã cấu hình, mỗi nguồn theo chu kỳ riêng, đẩy vào Kafka `mentions.raw`.
+
+    Một nguồn lỗi không làm dừng các nguồn khác; tình trạng từng nguồn được in ra sau mỗi lần chạy.
+    """
+    from crawlers.scheduler import read_health, run_crawls
+
+    settings = _settings()
+    if status:
+        console.print(_health_table(read_health(settings)))
+        return
+    try:
+        health = run_crawls(settings, only=source, once=once,
+                            on_update=lambda rows: console.print(_health_table(rows)))
+    except ValueError as error:
+        err_console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    if once and any(h.last_error for h in health.values()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    speed: Annotated[float, typer.Option(help="Tốc độ phát lại dòng thời gian (10 = nhanh gấp 10 lần).")] = 1.0,
+    port: Annotated[int, typer.Option(help="Cổng (0 = tự chọn).")] = 8090,
+) -> None:
+    """Phát lại các phản hồi đã ghi của nguồn (báo, Facebook Graph API, Zalo) trên máy này, cho demo và kiểm thử."""
+    from crawlers.replay import ReplayServer
+
+    with ReplayServer(speed=speed, port=port) as server:
+        console.print(f"[green]Máy chủ phát lại[/green] tại [bold]{server.base_url}[/bold] "
+                      f"({len(server.recordings)} phản hồi đã ghi, tốc độ ×{speed:g}). Ctrl-C để dừng.")
+        _wait_for_shutdown()
