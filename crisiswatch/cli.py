@@ -185,12 +185,17 @@ def inspect(
 
 
 @app.command()
-def run() -> None:
-    """Chạy toàn bộ hệ thống nhúng trên máy này; hiện topic và độ trễ consumer trực tiếp. Ctrl-C để dừng."""
+def run(
+    demo: Annotated[bool, typer.Option(
+        "--demo/--no-demo", help="Thu thập từ nguồn ghi sẵn phát lại trên máy này (mặc định) hay từ nguồn thật "
+                                 "trong tệp nguồn.")] = True,
+    speed: Annotated[float, typer.Option(help="Tốc độ phát lại dòng thời gian demo.")] = 10.0,
+) -> None:
+    """Chạy toàn bộ hệ thống nhúng trên máy này: broker, thu thập; hiện tình trạng trực tiếp. Ctrl-C để dừng."""
     from crisiswatch.stack import EmbeddedStack
 
     settings = _settings()
-    with EmbeddedStack(settings, console) as stack:
+    with EmbeddedStack(settings, console, demo=demo, speed=speed) as stack:
         stack.watch()
     console.print("Đã dừng toàn bộ hệ thống.")
 

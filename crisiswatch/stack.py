@@ -1,29 +1,63 @@
 """The embedded stack behind `crisiswatch run`: everything on one machine, stopped cleanly on Ctrl-C/SIGTERM.
 
-Today it runs the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set); each stage issue adds its
-component here.
+Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set) and the crawlers. In demo mode (the
+default on the embedded stack) the crawlers read the recorded sources from a local replay server that releases
+documents over time, so a user sees mentions arrive. Each stage issue adds its component here; every stage runs
+as a child process that dies with this one.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import threading
 from contextlib import ExitStack
+from pathlib import Path
 
 from rich.console import Console, Group
 from rich.live import Live
+from rich.table import Table
 from rich.text import Text
 
 from common.bus import EmbeddedBroker, ensure_topics
+from common.bus.broker import death_signal_preexec
 from common.settings import Settings
 from crisiswatch.status import lag_table, topics_table
 
+class ChildProcess:
+    """A stage in its own process (`python -m crisiswatch ...`), logged to a file, stopped with SIGTERM then
+    SIGKILL, and killed by the kernel if this process dies first."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([sys.executable, "-m", "crisiswatch", *args], env=env, stdout=self._log,
+                                     stderr=subprocess.STDOUT, preexec_fn=death_signal_preexec())
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # stages finish their batch and flush to Kafka
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
 
 class EmbeddedStack:
-    def __init__(self, settings: Settings, console: Console, refresh_s: float = 1.0) -> None:
+    def __init__(self, settings: Settings, console: Console, demo: bool = True, speed: float = 10.0,
+                 refresh_s: float = 1.0) -> None:
         self.settings = settings
         self.console = console
+        self.demo = demo
+        self.speed = speed
         self.refresh_s = refresh_s
+        self.children: list[ChildProcess] = []
         self._resources = ExitStack()
         self._stop = threading.Event()
 
@@ -32,21 +66,46 @@ class EmbeddedStack:
         return [self.settings.topic_raw, self.settings.topic_classified, self.settings.topic_dlq]
 
     def __enter__(self) -> EmbeddedStack:
-        settings = self.settings
         try:
-            if settings.embedded_broker:
-                broker = EmbeddedBroker(host=settings.broker_host, port=settings.broker_port, topics=self.topics,
-                                        partitions=settings.topic_partitions,
-                                        log_path=settings.state_dir / "broker.log")
-                self._resources.enter_context(broker)
-                self.console.print(f"[green]✓[/green] Broker nhúng: {broker.bootstrap_servers}")
-            else:
-                ensure_topics(settings, self.topics, settings.topic_partitions)
-                self.console.print(f"[green]✓[/green] Kafka: {settings.bootstrap_servers}")
+            self._start()
         except BaseException:
             self._resources.close()
             raise
         return self
+
+    def _start(self) -> None:
+        settings = self.settings
+        if settings.embedded_broker:
+            broker = EmbeddedBroker(host=settings.broker_host, port=settings.broker_port, topics=self.topics,
+                                    partitions=settings.topic_partitions, log_path=settings.state_dir / "broker.log")
+            self._resources.enter_context(broker)
+            self.console.print(f"[green]✓[/green] Broker nhúng: {broker.bootstrap_servers}")
+        else:
+            ensure_topics(settings, self.topics, settings.topic_partitions)
+            self.console.print(f"[green]✓[/green] Kafka: {settings.bootstrap_servers}")
+        env = {**os.environ, "CRISISWATCH_KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+               "CRISISWATCH_STATE_DIR": str(settings.state_dir.resolve())}
+        if self.demo:
+            from crawlers.replay import RECORDINGS, ReplayServer, render_sources
+
+            replay = self._resources.enter_context(ReplayServer(speed=self.speed))
+            sources = render_sources(RECORDINGS / "demo-sources.yaml", replay.base_url, settings.state_dir / "demo-sources.yaml")
+            env.update({
+                "CRISISWATCH_SOURCES_FILE": str(sources.resolve()),
+                "CRISISWATCH_FACEBOOK_GRAPH_URL": replay.base_url,
+                "CRISISWATCH_FACEBOOK_ACCESS_TOKEN": "demo-token",
+                "CRISISWATCH_ZALO_OPENAPI_URL": replay.base_url,
+                "CRISISWATCH_ZALO_OAUTH_URL": replay.base_url,
+                "CRISISWATCH_ZALO_APP_ID": "demo-app",
+            })
+            self.console.print(f"[green]✓[/green] Nguồn demo (phát lại ×{self.speed:g}): {replay.base_url}")
+        self._add_child("crawl", ["crawl"], env)
+
+    def _add_child(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        child = ChildProcess(name, args, env, self.settings.state_dir / "logs" / f"{name}.log")
+        self.children.append(child)
+        self._resources.callback(child.stop)
+        self.console.print(f"[green]✓[/green] {name}: pid {child.proc.pid}, nhật ký {child.log_path}")
 
     def __exit__(self, *exc: object) -> None:
         self.console.print("Đang dừng…")
@@ -55,12 +114,26 @@ class EmbeddedStack:
     def stop(self) -> None:
         self._stop.set()
 
+    def _crawl_table(self) -> Table:
+        from crawlers.scheduler import read_health
+
+        table = Table(title="Thu thập")
+        for column in ("Nguồn", "Trạng thái", "Lần chạy", "Mới (lần cuối)", "Tổng", "Lỗi gần nhất"):
+            table.add_column(column)
+        for row in read_health(self.settings):
+            table.add_row(row.source, row.status, str(row.runs), str(row.last_items), str(row.total_items),
+                          row.last_error or "")
+        for child in self.children:
+            if child.proc.poll() is not None:
+                table.caption = f"[red]{child.name} đã dừng (mã {child.proc.returncode}); xem {child.log_path}[/red]"
+        return table
+
     def _view(self) -> Group:
         hint = Text("Ctrl-C để dừng. Cấu hình: crisiswatch settings", style="dim")
-        return Group(topics_table(self.settings), lag_table(self.settings), hint)
+        return Group(self._crawl_table(), topics_table(self.settings), lag_table(self.settings), hint)
 
     def watch(self) -> None:
-        """Live topics and consumer-lag view until Ctrl-C or SIGTERM."""
+        """Live crawl health, topics and consumer-lag view until Ctrl-C or SIGTERM."""
         previous = signal.signal(signal.SIGTERM, lambda *_: self.stop())
         try:
             with Live(self._view(), console=self.console, refresh_per_second=2, transient=False) as live:

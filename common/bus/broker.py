@@ -85,7 +85,7 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def _death_signal_preexec() -> object:
+def death_signal_preexec() -> object:
     """A preexec_fn that makes the kernel SIGKILL the child when its parent dies (Linux only).
 
     libc is loaded here, in the parent, so the child only calls an already-resolved function between fork and exec.
@@ -205,7 +205,7 @@ class EmbeddedBroker:
                     stdout=log_out,
                     stderr=subprocess.STDOUT,
                     env=env,
-                    preexec_fn=_death_signal_preexec(),  # only calls a preloaded prctl
+                    preexec_fn=death_signal_preexec(),  # only calls a preloaded prctl
                     process_group=0,
                     close_fds=True,
                 )
