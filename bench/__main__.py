@@ -20,15 +20,18 @@ TARGETS = {
 }
 
 
+SUITES = ("text", "bus", "crawl")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("suites", nargs="*", metavar="{text,bus}", help="default: both")
+    parser.add_argument("suites", nargs="*", metavar="{text,bus,crawl}", help="default: all")
     parser.add_argument("--texts", type=int, default=20_000, help="texts for the text pipeline")
     parser.add_argument("--messages", type=int, default=100_000, help="messages for the bus")
     args = parser.parse_args()
-    args.suites = args.suites or ["text", "bus"]
-    if unknown := set(args.suites) - {"text", "bus"}:
-        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}; choose text or bus")
+    args.suites = args.suites or list(SUITES)
+    if unknown := set(args.suites) - set(SUITES):
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}")
     warnings.simplefilter("ignore", DeprecationWarning)
     console = Console()
     table = Table(title="crisiswatch benchmarks")
@@ -45,6 +48,12 @@ def main() -> None:
 
         with console.status("bus on the embedded broker…"):
             figures += bus.run(args.messages)
+    if "crawl" in args.suites:
+        from crawlers.facebook import bench as facebook
+        from crawlers.news import bench as news
+
+        with console.status("crawler parsers…"):
+            figures += news.run() + facebook.run()
     for figure in figures:
         target = TARGETS.get(figure.name)
         verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"

@@ -26,6 +26,7 @@ HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"  # ETag / Last-Mo
 HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
 FEED_EXPORT_ENCODING = "utf-8"
 TELNETCONSOLE_ENABLED = False
+LOG_FORMATTER = "crawlers.logformatter.RedactingLogFormatter"  # items hold unmasked text: never log them
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
