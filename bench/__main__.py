@@ -10,6 +10,8 @@ import argparse
 import warnings
 
 from rich.console import Console
+
+from bench import Figure
 from rich.table import Table
 
 TARGETS = {
@@ -53,7 +55,7 @@ def main() -> None:
         from crawlers.news import bench as news
 
         with console.status("crawler parsers…"):
-            figures += news.run() + facebook.run()
+            figures += [Figure(*row) for row in news.run()] + facebook.run()
     for figure in figures:
         target = TARGETS.get(figure.name)
         verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     crawl_user_agent: str = Field(
         "crisiswatch/0.1 (BHXH communication-center media monitor; +https://baohiemxahoi.gov.vn)",
         description="Contact user agent sent to every site; put the operator's contact address here.")
+    crawl_download_timeout_s: int = Field(30, ge=1)
+    crawl_concurrency_per_domain: int = Field(1, ge=1, description="Politeness: requests at a time per site.")
+    crawl_scrapy_settings: dict[str, Any] = Field(
+        {}, description="Extra Scrapy settings for every spider (JSON in the environment), e.g. "
+                        '{"FACEBOOK_BACKFILL_DAYS": 60}.')
     facebook_graph_url: str = "https://graph.facebook.com"
     facebook_api_version: str = "v23.0"
     facebook_access_token: SecretStr | None = None

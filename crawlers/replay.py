@@ -100,7 +100,7 @@ class ReplayServer:
         return (time.monotonic() - self._started) * self.speed
 
     def start(self) -> ReplayServer:
-        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+        self._server = _QuietServer((self.host, self.port), _handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._started = time.monotonic()
@@ -138,6 +138,12 @@ class ReplayServer:
 
     def render(self, body: bytes) -> bytes:
         return body.replace(b"{{base}}", self.base_url.encode())
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gives up on a delayed (recorded timeout) answer resets the connection: expected here.
+        log.debug("replay: connection from %s closed early", client_address, exc_info=True)
 
 
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:

@@ -13,11 +13,9 @@ SPIDER_MODULES = ["crawlers.spiders"]
 
 # Polite by default: robots.txt, one request at a time per site, AutoThrottle, conditional GETs.
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -43,8 +41,11 @@ def scrapy_settings(settings: Settings, **overrides: Any) -> ScrapySettings:
     scrapy = ScrapySettings()
     scrapy.setmodule(__name__, priority="project")
     scrapy.set("USER_AGENT", settings.crawl_user_agent, priority="project")
+    scrapy.set("DOWNLOAD_TIMEOUT", settings.crawl_download_timeout_s, priority="project")
+    scrapy.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.crawl_concurrency_per_domain, priority="project")
     scrapy.set("HTTPCACHE_DIR", str((settings.state_dir / "httpcache").resolve()), priority="project")
     scrapy.set("CRISISWATCH_SETTINGS", settings, priority="project")
+    scrapy.setdict(settings.crawl_scrapy_settings, priority="project")
     for name, value in overrides.items():
         scrapy.set(name, value, priority="cmdline")
     return scrapy
