@@ -238,16 +238,3 @@ def test_unknown_parser_in_sources_is_a_config_error(tmp_path):
     crawler = get_crawler(NewsSpider, {"CRISISWATCH_SETTINGS": Settings(state_dir=tmp_path, sources_file=sources)})
     with pytest.raises(ValueError, match="unknown parser 'nope'"):
         NewsSpider.from_crawler(crawler)
-
-
-def test_dropped_item_log_line_carries_no_personal_data(tmp_path):
-    from scrapy.exceptions import DropItem
-
-    from crawlers.settings import scrapy_settings
-
-    project = scrapy_settings(Settings(state_dir=tmp_path)).copy_to_dict()
-    crawler = get_crawler(NewsSpider, project)
-    spider = NewsSpider.from_crawler(crawler)
-    item = RawMention(source="news", source_id="x", text="Gọi ngay 0912 345 678 để cập nhật", created_at=T0)
-    entry = crawler.logformatter.dropped(item, DropItem("already delivered: x"), None, spider)
-    assert "0912 345 678" not in entry["msg"] % entry["args"]
