@@ -194,9 +194,16 @@ def run(
     """Chạy toàn bộ hệ thống nhúng trên máy này: broker, thu thập; hiện tình trạng trực tiếp. Ctrl-C để dừng."""
     from crisiswatch.stack import EmbeddedStack
 
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
     settings = _settings()
-    with EmbeddedStack(settings, console, demo=demo, speed=speed) as stack:
-        stack.watch()
+    signal.signal(signal.SIGTERM, interrupt)  # SIGTERM stops cleanly like Ctrl-C, even while starting up
+    try:
+        with EmbeddedStack(settings, console, demo=demo, speed=speed) as stack:
+            stack.watch()
+    except KeyboardInterrupt:
+        pass
     console.print("Đã dừng toàn bộ hệ thống.")
 
 

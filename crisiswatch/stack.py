@@ -141,13 +141,8 @@ class EmbeddedStack:
         return Group(self._crawl_table(), topics_table(self.settings), lag_table(self.settings), hint)
 
     def watch(self) -> None:
-        """Live crawl health, topics and consumer-lag view until Ctrl-C or SIGTERM."""
-        previous = signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        try:
-            with Live(self._view(), console=self.console, refresh_per_second=2, transient=False) as live:
-                while not self._stop.wait(self.refresh_s):
-                    live.update(self._view())
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        """Live crawl health, topics and consumer-lag view until `stop()` or KeyboardInterrupt (the CLI turns
+        SIGTERM into one)."""
+        with Live(self._view(), console=self.console, refresh_per_second=2, transient=False) as live:
+            while not self._stop.wait(self.refresh_s):
+                live.update(self._view())

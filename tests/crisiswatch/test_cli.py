@@ -30,7 +30,11 @@ def crisiswatch(*args: str, env: dict[str, str], stdin: bytes | None = None) -> 
 
 
 def tansu_children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid), "-f", "tansu"], capture_output=True, text=True).stdout
+    return children_of(pid, "tansu")
+
+
+def children_of(pid: int, pattern: str = ".") -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid), "-f", pattern], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
 
 
@@ -71,8 +75,9 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal)
         assert wait_until(lambda: {"mentions.raw", "mentions.classified", "mentions.dlq"} <= set(
             _safe_topics(settings)))
         assert list_topics(settings)["mentions.raw"] == 2
-        children = tansu_children(proc.pid)
-        assert children, "the broker should be a child of `crisiswatch run`"
+        assert tansu_children(proc.pid), "the broker should be a child of `crisiswatch run`"
+        assert wait_until(lambda: bool(children_of(proc.pid, "crisiswatch crawl"))), "the crawler should run"
+        children = children_of(proc.pid)
         proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=30)
     finally:
