@@ -51,11 +51,14 @@ def main() -> None:
         with console.status("bus on the embedded broker…"):
             figures += bus.run(args.messages)
     if "crawl" in args.suites:
+        from bench import crawl
         from crawlers.facebook import bench as facebook
         from crawlers.news import bench as news
 
         with console.status("crawler parsers…"):
             figures += [Figure(*row) for row in news.run()] + facebook.run()
+        with console.status("crawls against the replay server…"):
+            figures += crawl.run()
     for figure in figures:
         target = TARGETS.get(figure.name)
         verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"
