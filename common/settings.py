@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -130,10 +131,20 @@ class Settings(BaseSettings):
             return self.pii_hash_key.get_secret_value().encode()
         key_file = self.state_dir / "pii.key"
         if not key_file.exists():
+            # Written aside, then linked into place: two processes starting together agree on one key and never
+            # read a half-written file.
             key_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".pii.key.")
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass  # another process won the race: use its key
+            finally:
+                os.unlink(draft)
         return key_file.read_text().strip().encode()
 
     def redacted(self) -> dict[str, Any]:

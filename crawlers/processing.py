@@ -124,17 +124,19 @@ class CrawlState:
             signature = minhash(tokens)
             keys = band_keys(signature)
             best: tuple[float, str] | None = None
-            seen: set[str] = set()
+            compared: set[str] = set()  # one member per cluster is enough, and keeps copy-paste campaigns fast
             for band, key in enumerate(keys):
-                for candidate, blob, cluster in self._db.execute(
-                        "SELECT m.id, m.signature, m.cluster_id FROM minhash_band b JOIN minhash m ON m.id = b.id "
-                        "WHERE b.band = ? AND b.key = ?", (band, key)):
-                    if candidate in seen:
+                for blob, cluster in self._db.execute(
+                        "SELECT m.signature, m.cluster_id FROM minhash_band b JOIN minhash m ON m.id = b.id "
+                        "WHERE b.band = ? AND b.key = ? LIMIT ?", (band, key, CANDIDATES_PER_BAND)):
+                    if cluster in compared:
                         continue
-                    seen.add(candidate)
+                    compared.add(cluster)
                     similarity = _similarity(signature, _unpack(blob))
                     if similarity >= MIN_SIMILARITY and (best is None or similarity > best[0]):
                         best = (similarity, cluster)
+                if best is not None and best[0] >= 0.9:
+                    break  # a near-exact copy: no better cluster to find
             cluster_id = best[1] if best else mention_id_
             self._db.execute("BEGIN")
             self._db.execute("INSERT INTO minhash VALUES (?, ?, ?)", (mention_id_, _pack(signature), cluster_id))
@@ -151,6 +153,7 @@ class CrawlState:
 PERMUTATIONS, ROWS = 64, 4
 MIN_SIMILARITY = 0.6
 MIN_TOKENS = 8
+CANDIDATES_PER_BAND = 64
 _PRIME = (1 << 61) - 1
 _rng = random.Random(20250701)
 _COEFFICIENTS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS)]

@@ -25,6 +25,12 @@ topics_app = typer.Typer(help="Quản lý các topic Kafka (mentions.raw, mentio
                          no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 
+
+def _register_stage_commands() -> None:
+    from crawlers.zalo.cli import register as register_zalo
+
+    register_zalo(app)
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -259,3 +265,6 @@ def replay(
         console.print(f"[green]Máy chủ phát lại[/green] tại [bold]{server.base_url}[/bold] "
                       f"({len(server.recordings)} phản hồi đã ghi, tốc độ ×{speed:g}). Ctrl-C để dừng.")
         _wait_for_shutdown()
+
+
+_register_stage_commands()

@@ -76,3 +76,14 @@ def test_pii_key_is_created_once_and_kept(tmp_path):
     assert len(first) == 64
     assert Settings(state_dir=tmp_path).pii_key() == first
     assert (tmp_path / "pii.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_processes_starting_together_agree_on_one_pii_key(tmp_path):
+    import subprocess
+    import sys
+
+    code = "from common.settings import Settings; import sys; print(Settings(state_dir=sys.argv[1]).pii_key().decode())"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    keys = {proc.communicate(timeout=60)[0].strip() for proc in procs}
+    assert len(keys) == 1 and len(keys.pop()) == 64

@@ -71,3 +71,13 @@ def test_copies_of_a_rumor_share_one_cluster_and_other_posts_do_not(tmp_path):
     state.close()
     again = CrawlState(tmp_path / "crawl.sqlite")
     assert again.cluster_of(mention_id("facebook", "3"), ()) == original.id  # remembered across runs
+
+
+def test_a_copy_paste_campaign_stays_one_cluster(tmp_path):
+    builder = MentionBuilder(b"k")
+    state = CrawlState(tmp_path / "crawl.sqlite")
+    ids = set()
+    for number in range(300):
+        copy, tokens = builder.build(raw(f"c{number}", RUMOR + (" 😡" * (number % 3))))
+        ids.add(state.cluster_of(copy.id, tokens))
+    assert len(ids) == 1
