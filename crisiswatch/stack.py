@@ -22,10 +22,13 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from common.bus import EmbeddedBroker, ensure_topics
+from common.bus import EmbeddedBroker, ensure_topics, free_port, port_is_free
 from common.bus.broker import death_signal_preexec
 from common.settings import Settings
 from crisiswatch.status import lag_table, topics_table
+
+DEMO_OA_SECRET = "demo-oa-secret"
+
 
 class ChildProcess:
     """A stage in its own process (`python -m crisiswatch ...`), logged to a file, stopped with SIGTERM then
@@ -89,6 +92,7 @@ class EmbeddedStack:
         if self.demo:
             from crawlers.replay import RECORDINGS, ReplayServer, render_sources
 
+            webhook_port = free_port(settings.zalo_webhook_host)
             replay = self._resources.enter_context(ReplayServer(speed=self.speed))
             sources = render_sources(RECORDINGS / "demo-sources.yaml", replay.base_url, settings.state_dir / "demo-sources.yaml")
             env.update({
@@ -98,6 +102,9 @@ class EmbeddedStack:
                 "CRISISWATCH_ZALO_OPENAPI_URL": replay.base_url,
                 "CRISISWATCH_ZALO_OAUTH_URL": replay.base_url,
                 "CRISISWATCH_ZALO_APP_ID": "demo-app",
+                "CRISISWATCH_ZALO_APP_SECRET_KEY": "demo-app-secret",
+                "CRISISWATCH_ZALO_OA_SECRET_KEY": DEMO_OA_SECRET,
+                "CRISISWATCH_ZALO_WEBHOOK_PORT": str(webhook_port),
                 # every replayed site shares one host: allow parallel requests and give up fast on the recorded
                 # timeouts, so the demo shows mentions within seconds
                 "CRISISWATCH_CRAWL_CONCURRENCY_PER_DOMAIN": "8",
@@ -107,7 +114,30 @@ class EmbeddedStack:
                                                                  "FACEBOOK_BACKOFF_SCALE": 0.01}),
             })
             self.console.print(f"[green]✓[/green] Nguồn demo (phát lại ×{self.speed:g}): {replay.base_url}")
+            self._seed_demo_zalo_token()
+            self._add_child("zalo-webhook", ["zalo-webhook"], env)
+            threading.Thread(target=self._post_demo_zalo_events, args=(webhook_port,), name="zalo-demo",
+                             daemon=True).start()
         self._add_child("crawl", ["crawl"], env)
+
+    def _seed_demo_zalo_token(self) -> None:
+        """The recorded OAuth answers refresh any token: seed one so the Zalo backfill runs in the demo."""
+        from crawlers.zalo.token import TokenStore
+
+        TokenStore(self.settings).seed("demo-refresh-token")
+
+    def _post_demo_zalo_events(self, port: int) -> None:
+        """Post the recorded Zalo webhook events, signed, at their timeline seconds (what Zalo would push)."""
+        from crawlers.zalo.send_events import post_events
+        from crawlers.zalo.webhook import WEBHOOK_PATH
+
+        while not self._stop.is_set() and port_is_free(self.settings.zalo_webhook_host, port):
+            self._stop.wait(0.2)
+        try:
+            post_events(f"http://{self.settings.zalo_webhook_host}:{port}{WEBHOOK_PATH}", "demo-app", DEMO_OA_SECRET,
+                        speed=self.speed)
+        except Exception:  # the stack is stopping; the events are a demo aid, not data
+            pass
 
     def _add_child(self, name: str, args: list[str], env: dict[str, str]) -> None:
         child = ChildProcess(name, args, env, self.settings.state_dir / "logs" / f"{name}.log")
