@@ -123,6 +123,10 @@ def run_crawls(settings: Settings, only: list[str] | None = None, once: bool = F
             error = RuntimeError(f"{undelivered} mention(s) not acknowledged by Kafka")
         if error is None and reason not in (None, "finished"):
             error = RuntimeError(f"spider closed: {reason}")
+        requests, responses = stats.get("downloader/request_count", 0), stats.get("downloader/response_count", 0)
+        if error is None and requests and not responses:
+            exceptions = sorted(k.rpartition("/")[2] for k in stats if k.startswith("downloader/exception_type_count/"))
+            error = RuntimeError(f"source unreachable: {requests} request(s), no answer ({', '.join(exceptions)})")
         state.last_items = stats.get("crisiswatch/delivered", 0)
         state.total_items += state.last_items
         state.last_dropped = stats.get("crisiswatch/watchlist_dropped", 0)
