@@ -12,7 +12,6 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from bench import Figure
 from crawlers.facebook.graph import Outcome, Page, classify, parse_comments, parse_feed
@@ -59,7 +58,7 @@ def run(rounds: int = 300) -> list[Figure]:
     start = time.perf_counter()
     for _ in range(rounds):
         for _, _, body in bodies:
-            _loaded: Any = json.loads(body)
+            json.loads(body)
     floor = Figure("facebook: json.loads only (floor)", per_round * rounds, time.perf_counter() - start,
                    baseline=True)
     return [parsed, floor]

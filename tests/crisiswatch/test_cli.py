@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from common.bus import EmbeddedBroker, free_port, list_topics, port_is_free
 from common.settings import Settings
+from tests.support import wait_for
 
 
 def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -39,12 +39,10 @@ def children_of(pid: int, pattern: str = ".") -> list[int]:
 
 
 def wait_until(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+    try:
+        return bool(wait_for(predicate, timeout, interval=0.1))
+    except AssertionError:
+        return False
 
 
 def test_settings_shows_environment_but_never_secrets(tmp_path):

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from common.schema import Mention, Source
 from common.settings import Settings
 
+from tests.support import wait_for  # noqa: F401 - re-exported for the tests of this folder
+
 WORKER_PROC = Path(__file__).with_name("worker_proc.py")
-T = TypeVar("T")
 
 _TEXT = ("Tôi đóng bảo hiểm xã hội 12 năm, giờ muốn rút một lần thì bị từ chối, cơ quan BHXH tỉnh trả lời rất chậm. "
          "Ai biết thủ tục trên VssID thì chỉ giúp với, đã nộp hồ sơ hai tháng mà chưa thấy hồi âm gì. ")
@@ -30,18 +29,6 @@ def make_mentions(n: int, prefix: str = "post", text_chars: int = 250) -> list[M
                        text_normalized=f"{i} {text}".lower(), created_at=created, language="vi")
         for i in range(n)
     ]
-
-
-def wait_for(condition: Callable[[], T], timeout: float, interval: float = 0.05, what: str = "condition") -> T:
-    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 def start_worker_proc(settings: Settings, group_id: str, progress: Path, **cfg: Any) -> subprocess.Popen[bytes]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from common.query import MatchDocument, Matcher, QuerySyntaxError, compile_query, default_watchlist, parse
+from common.query import MatchDocument, Matcher, QuerySyntaxError, compile_query, parse
 from common.schema import Sentiment, Topic
 
 

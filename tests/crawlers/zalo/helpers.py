@@ -6,21 +6,20 @@ import json
 import os
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from common.settings import Settings
 from crawlers.zalo.send_events import prepare, signed_request
+
+from tests.support import wait_for  # noqa: F401 - re-exported for the tests of this folder
 
 APP_ID = "1784562930182736450"  # the app id of the recordings
 OA_ID = "2349871650938475612"
 OA_SECRET = "oa-secret-Zk8mQ2vX7pL4nR9t"
 APP_SECRET = "app-secret-Hy3Jd8Kw2Qe5Zr7u"
 ROOT = Path(__file__).resolve().parents[3]
-T = TypeVar("T")
 
 
 def zalo_fields(state_dir: Path) -> dict[str, Any]:
@@ -70,14 +69,3 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 def python(code: str, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, **kwargs)
-
-
-def wait_for(condition: Callable[[], T], timeout: float, interval: float = 0.05, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
