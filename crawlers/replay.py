@@ -87,6 +87,7 @@ class ReplayServer:
         self.host = host
         self.port = port
         self.requests: list[tuple[str, str]] = []  # (method, path with query), for tests and the demo view
+        self.not_modified: list[str] = []  # paths answered 304 to a conditional GET
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -177,6 +178,7 @@ def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
                 headers.setdefault("ETag", etag)
                 if self.headers.get("If-None-Match") == headers["ETag"]:
+                    server.not_modified.append(parts.path)
                     self._send(304, {"ETag": headers["ETag"]}, b"")
                     return
             self._send(entry.status, headers, body)

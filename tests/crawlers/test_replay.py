@@ -54,6 +54,7 @@ def test_etag_revalidation_and_default_robots(tmp_path):
     with ReplayServer(write_recordings(tmp_path)) as server:
         status, _, headers = get(server.base_url + "/site/feed.xml")
         assert get(server.base_url + "/site/feed.xml", **{"If-None-Match": headers["ETag"]})[0] == 304
+        assert server.not_modified == ["/site/feed.xml"]
         status, body, _ = get(server.base_url + "/robots.txt")
         assert status == 200 and b"Allow: /" in body
 

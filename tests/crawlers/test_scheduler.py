@@ -68,6 +68,10 @@ def test_every_source_once_then_nothing_new(crawl_settings: Settings):
         assert len(after) == len(records) + again["news"]
         assert max(Counter(r.key for r in after).values()) == 1  # nothing delivered twice across runs
 
+        # Polite: robots.txt asked for, and unchanged feeds revalidated (ETag) instead of downloaded again.
+        assert ("GET", "/robots.txt") in replay.requests
+        assert "/vnexpress.net/rss/tin-moi-nhat.rss" in replay.not_modified
+
 
 def test_a_failing_source_does_not_stop_the_others(crawl_settings: Settings):
     dead = f"http://127.0.0.1:{free_port('127.0.0.1')}"  # nothing listens: every Graph request fails
