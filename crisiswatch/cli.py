@@ -27,9 +27,11 @@ app.add_typer(topics_app, name="topics")
 
 
 def _register_stage_commands() -> None:
+    from classifier.cli import register as register_classifier
     from crawlers.zalo.cli import register as register_zalo
 
     register_zalo(app)
+    register_classifier(app)
 
 console = Console()
 err_console = Console(stderr=True)
