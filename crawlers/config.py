@@ -36,6 +36,9 @@ class NewsSources(_Strict):
 class FacebookPage(_Strict):
     id: str
     name: str | None = None
+    # The agency's own page (e.g. a provincial BHXH fan page): posts and comments there are addressed to BHXH, so
+    # they skip the relevance watchlist ("dạ em cảm ơn ad" is relevant on the agency's page).
+    own: bool = False
 
 
 class FacebookSources(_Strict):

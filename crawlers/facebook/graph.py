@@ -272,6 +272,7 @@ def _next(payload: dict[str, Any]) -> str | None:
 class Page:
     id: str
     name: str | None = None
+    own: bool = False  # the agency's own page: what people post there is addressed to BHXH (no watchlist)
 
     @property
     def label(self) -> str:
@@ -340,6 +341,7 @@ def parse_feed(payload: dict[str, Any], page: Page) -> FeedPage:
             reactions=_count(node, "reactions", "summary", "total_count"),
             shares=_count(node, "shares", "count"),
             comments=_count(node, "comments", "summary", "total_count"),
+            skip_watchlist=page.own,
             extra={"page_id": page.id, "page_name": page.name or "", "kind": "post", "post_id": post_id},
         ))
     return result
@@ -389,6 +391,7 @@ def parse_comments(payload: dict[str, Any], post_id: str, page: Page) -> Comment
             reactions=_count(node, "like_count"),
             comments=_count(node, "comment_count"),
             parent_source_id=parent_id if is_reply else post_id,
+            skip_watchlist=page.own,
             extra={"page_id": page.id, "page_name": page.name or "", "kind": "reply" if is_reply else "comment",
                    "post_id": post_id},
         ))

@@ -204,7 +204,8 @@ class FacebookSpider(Spider):
         for config in pages:
             if config.id in self.pages:
                 continue
-            run = self.pages[config.id] = PageRun(Page(config.id, config.name), self.state.since.get(config.id))
+            run = self.pages[config.id] = PageRun(Page(config.id, config.name, config.own),
+                                                        self.state.since.get(config.id))
             paused = self.state.pause_of(config.id, now)
             if paused is not None:
                 run.stopped, run.skipped_at_start = "paused", True

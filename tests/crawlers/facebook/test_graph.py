@@ -371,3 +371,12 @@ def test_bench_runs() -> None:
 
     parsed, floor = run(rounds=2)
     assert parsed.count == floor.count == 2 * 76 and parsed.rate > 0 and floor.baseline
+
+
+def test_everything_on_the_agencys_own_page_skips_the_watchlist() -> None:
+    own = Page(NGHE_AN.id, NGHE_AN.name, own=True)
+    assert all(p.skip_watchlist for p in parse_feed(payload("bhxh-nghe-an/feed-1.json"), own).posts)
+    comments = parse_comments(payload("bhxh-nghe-an/comments-122190456781230-1.json"), A1, own).comments
+    assert comments and all(c.skip_watchlist for c in comments)
+    others = parse_comments(payload("bhxh-nghe-an/comments-122190456781230-1.json"), A1, NGHE_AN).comments
+    assert not any(c.skip_watchlist for c in others)
