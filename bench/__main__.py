@@ -56,7 +56,8 @@ def main() -> None:
         from crawlers.news import bench as news
 
         with console.status("crawler parsers…"):
-            figures += [Figure(*row) for row in news.run()] + facebook.run()
+            figures += [Figure(name, count, seconds, baseline="only" in name)
+                        for name, count, seconds in news.run()] + facebook.run()
         with console.status("crawls against the replay server…"):
             figures += crawl.run()
     for figure in figures:
