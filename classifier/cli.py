@@ -107,4 +107,7 @@ def claims_add(
 
 
 def register(app: typer.Typer) -> None:
+    from classifier.model.cli import register as register_model
+
     app.add_typer(claims_app, name="claims")
+    register_model(app)
