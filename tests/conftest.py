@@ -55,3 +55,35 @@ def bus_settings(kafka_broker: EmbeddedBroker, tmp_path: Path, request: pytest.F
 @pytest.fixture
 def group_id(request: pytest.FixtureRequest) -> str:
     return f"g-{_slug(request)}"
+
+
+# --- classifier: a tiny random encoder and an artifact trained on it ----------------------------------------------
+TINY_LAYERS = 2
+
+
+@pytest.fixture(scope="session")
+def tiny_base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random 2-layer, 32-wide BertModel with the real XLM-R tokenizer, saved like the built e5-small."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from classifier.model.build import _load_tokenizer
+
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("tiny-e5")
+    config = BertConfig(vocab_size=250_037, hidden_size=32, num_hidden_layers=TINY_LAYERS, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512, pad_token_id=1)
+    BertModel(config, add_pooling_layer=False).save_pretrained(out)
+    _load_tokenizer().save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_artifact(tmp_path_factory: pytest.TempPathFactory, tiny_base_dir: Path):
+    """A classifier artifact trained end to end (lexical on the real corpus, transformer = the tiny encoder):
+    (artifact_dir, TrainResult). The lexical part is real, so clear cases get the right labels."""
+    from classifier.training.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("artifact")
+    result = train(out, base_dir=tiny_base_dir, config=TrainConfig(n_tuned=1, epochs=1, max_length=64))
+    return out, result

