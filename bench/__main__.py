@@ -19,16 +19,18 @@ TARGETS = {
     "rule evaluation: default watchlist on a prepared mention": 50_000,
     "produce: BusProducer (acks=all, idempotent, lz4, batched)": 20_000,
     "consume: batched poll": 50_000,
+    "classify: served (cascade + int8, bucketed, batches of 256)": 150,
 }
 
 
-SUITES = ("text", "bus", "crawl")
+SUITES = ("text", "bus", "crawl", "classify")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("suites", nargs="*", metavar="{text,bus,crawl}", help="default: all")
+    parser.add_argument("suites", nargs="*", metavar="{text,bus,crawl,classify}", help="default: all")
     parser.add_argument("--texts", type=int, default=20_000, help="texts for the text pipeline")
+    parser.add_argument("--mentions", type=int, default=2000, help="mentions for the classifier")
     parser.add_argument("--messages", type=int, default=100_000, help="messages for the bus")
     args = parser.parse_args()
     args.suites = args.suites or list(SUITES)
@@ -40,6 +42,7 @@ def main() -> None:
     for column in ("Path", "Items", "Seconds", "Rate (/s)", "Target"):
         table.add_column(column, justify="left" if column == "Path" else "right")
     figures = []
+    notes: list[str] = []
     if "text" in args.suites:
         from bench import text
 
@@ -60,12 +63,20 @@ def main() -> None:
                         for name, count, seconds in news.run()] + facebook.run()
         with console.status("crawls against the replay server…"):
             figures += crawl.run()
+    if "classify" in args.suites:
+        from bench import classify
+
+        with console.status("classifier (served model vs plain fp32 batch 1)…"):
+            found, notes = classify.run(args.mentions)
+        figures += found
     for figure in figures:
         target = TARGETS.get(figure.name)
         verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"
         table.add_row(f"[dim]{figure.name}[/dim]" if figure.baseline else figure.name, f"{figure.count:,}",
                       f"{figure.seconds:.2f}", f"{figure.rate:,.0f}", verdict)
     console.print(table)
+    for note in notes:
+        console.print(f"  {note}")
 
 
 main()

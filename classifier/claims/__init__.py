@@ -1,5 +1,5 @@
 """Known-claims registry and matcher (refuted rumors about BHXH). See README.md in this folder."""
-from .matcher import ClaimMatcher, LexicalScorer, MaxScorer, Scorer, detect_stance
+from .matcher import ClaimMatcher, EmbeddingScorer, LexicalScorer, MaxScorer, Scorer, detect_stance
 from .registry import (
     DEFAULT_CLAIMS_FILE,
     Claim,
@@ -13,6 +13,6 @@ from .registry import (
 )
 
 __all__ = [
-    "Claim", "ClaimMatcher", "ClaimSource", "DEFAULT_CLAIMS_FILE", "LexicalScorer", "MaxScorer", "Registry",
+    "Claim", "ClaimMatcher", "ClaimSource", "EmbeddingScorer", "DEFAULT_CLAIMS_FILE", "LexicalScorer", "MaxScorer", "Registry",
     "RegistryError", "Scorer", "add_claim", "detect_stance", "load_registry", "parse_registry", "save_registry",
 ]

@@ -1,8 +1,8 @@
 """Match a post against the known-claims registry and tell its stance (spreads / questions / refutes).
 
-- :class:`Scorer`: ``similarity(text_tokens, claim) -> float`` in 0–1. :class:`LexicalScorer` is the first one
-  (IDF-weighted unigram + bigram coverage, IDF from the registry); an embedding scorer can be added behind the same
-  interface and combined (e.g. :class:`MaxScorer`/a weighted mean) by the classifier.
+- :class:`Scorer`: ``similarity(text_tokens, claim, embedding=None) -> float`` in 0–1. :class:`LexicalScorer`
+  (IDF-weighted unigram + bigram coverage, IDF from the registry) and :class:`EmbeddingScorer` (e5 cosine to the
+  closest variant), combined by :class:`MaxScorer`.
 - :func:`detect_stance`: Vietnamese cue rules on the shared analyzer's tokens (accent-folded, teencode expanded).
 - :class:`ClaimMatcher`: ``match(text) -> list[ClaimMatch]``, scores above a threshold, best first.
 
@@ -13,7 +13,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Iterable, Protocol, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
 
 from common.schema import ClaimMatch, ClaimStance
 from common.text import normalize
@@ -26,6 +29,9 @@ STOPWORDS = frozenset(
     "la co thi va cua cac nhung mot cho de voi o tai da dang se bi duoc nay do roi nua ma thi lai cung "
     "ai nhe a ha nha di oi ne vay the nao gi khi neu ra vao len ve moi nguoi minh toi em anh chi ban".split()
 )
+# e5 cosine → 0–1 similarity (chosen on the corpus validation split; README.md)
+EMBEDDING_FLOOR = 0.88
+EMBEDDING_CEILING = 0.96
 # spelling variants unified before scoring ("một lần" / "1 lần")
 _SYNONYMS = {"mot": "1", "phan": "%", "tram": "%"}
 
@@ -46,8 +52,9 @@ def features(toks: Sequence[str]) -> set[str]:
 
 
 class Scorer(Protocol):
-    def similarity(self, text_tokens: Sequence[str], claim: Claim) -> float:
-        """How much the analyzed text states (or quotes) ``claim``, in 0–1."""
+    def similarity(self, text_tokens: Sequence[str], claim: Claim, embedding: np.ndarray | None = None) -> float:
+        """How much the analyzed text states (or quotes) ``claim``, in 0–1. ``embedding``: the text's e5
+        embedding when the caller computed one (scorers that do not use it ignore it)."""
         ...
 
 
@@ -75,7 +82,7 @@ class LexicalScorer:
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._default_idf)
 
-    def similarity(self, text_tokens: Sequence[str], claim: Claim) -> float:
+    def similarity(self, text_tokens: Sequence[str], claim: Claim, embedding: np.ndarray | None = None) -> float:
         text = features(text_tokens)
         best = 0.0
         for variant in self._variants.get(claim.id, ()):
@@ -86,14 +93,45 @@ class LexicalScorer:
         return best
 
 
+class EmbeddingScorer:
+    """Semantic similarity: cosine between the text's e5 embedding and each variant's (the claim and its
+    paraphrases), best variant, mapped linearly from [floor, ceiling] to [0, 1].
+
+    Catches paraphrases that share no words with the registry ("ko đc lấy tiền bảo hiểm về nữa"). e5 cosines are
+    compressed (unrelated Vietnamese texts on BHXH reach 0.85–0.9), hence the rescaling; floor and ceiling
+    were chosen on the corpus validation split (see classifier/claims/README.md).
+    """
+
+    def __init__(self, registry: Registry, embed: Callable[[list[str]], np.ndarray], *,
+                 floor: float = EMBEDDING_FLOOR, ceiling: float = EMBEDDING_CEILING) -> None:
+        self.embed = embed
+        self.floor, self.ceiling = floor, ceiling
+        self._variants: dict[str, np.ndarray] = {}
+        for claim in registry.claims:
+            self._variants[claim.id] = _unit(embed([claim.claim, *claim.paraphrases]))
+
+    def cosine(self, embedding: np.ndarray, claim: Claim) -> float:
+        return float(np.max(self._variants[claim.id] @ _unit(embedding[None, :])[0]))
+
+    def similarity(self, text_tokens: Sequence[str], claim: Claim, embedding: np.ndarray | None = None) -> float:
+        if embedding is None or claim.id not in self._variants:
+            return 0.0
+        return min(max((self.cosine(embedding, claim) - self.floor) / (self.ceiling - self.floor), 0.0), 1.0)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 class MaxScorer:
-    """Combine scorers by taking the best similarity (placeholder for lexical + embedding)."""
+    """Combine scorers by taking the best similarity (lexical overlap + embedding similarity)."""
 
     def __init__(self, scorers: Iterable[Scorer]) -> None:
         self.scorers = list(scorers)
 
-    def similarity(self, text_tokens: Sequence[str], claim: Claim) -> float:
-        return max((s.similarity(text_tokens, claim) for s in self.scorers), default=0.0)
+    def similarity(self, text_tokens: Sequence[str], claim: Claim, embedding: np.ndarray | None = None) -> float:
+        return max((s.similarity(text_tokens, claim, embedding) for s in self.scorers), default=0.0)
 
 
 # --- stance -----------------------------------------------------------------------------------------------------
@@ -160,13 +198,14 @@ class ClaimMatcher:
         self.threshold = threshold
         self.max_matches = max_matches
 
-    def scores(self, text: str) -> dict[str, float]:
+    def scores(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
         toks = analyze(text)
-        return {c.id: self.scorer.similarity(toks, c) for c in self.registry.claims}
+        return {c.id: self.scorer.similarity(toks, c, embedding) for c in self.registry.claims}
 
-    def match(self, text: str) -> list[ClaimMatch]:
+    def match(self, text: str, embedding: np.ndarray | None = None) -> list[ClaimMatch]:
         toks = analyze(text)
-        scored = [(min(max(self.scorer.similarity(toks, c), 0.0), 1.0), c.id) for c in self.registry.claims]
+        scored = [(min(max(self.scorer.similarity(toks, c, embedding), 0.0), 1.0), c.id)
+                  for c in self.registry.claims]
         kept = sorted(((s, cid) for s, cid in scored if s >= self.threshold), key=lambda x: (-x[0], x[1]))
         if not kept:
             return []

@@ -1,11 +1,19 @@
 """`Worker`: the consume → process → produce → commit loop every stage runs.
 
-For each polled batch (at most `settings.worker_batch_size` records):
+For each polled batch (at most `settings.worker_batch_size` records; with `batch_linger_ms` > 0 the worker keeps
+polling until the batch is full or `batch_linger_ms` has passed since its first record arrived):
 
-1. every record goes through `handler(value, record) -> [(key, value), ...]`:
-   - a `TransientError` is retried `settings.worker_max_retries` times with exponential backoff;
-   - any other exception, exhausted retries, a record over `settings.max_message_bytes`, an empty (tombstone)
-     record or an invalid handler output sends the record to the DLQ (format in `common.bus.dlq`) instead;
+1. every record is checked first: a record over `settings.max_message_bytes` or an empty (tombstone) record goes to
+   the DLQ (format in `common.bus.dlq`) without reaching the handler. The others are handled in one of two modes:
+   - per record, `handler(value, record) -> [(key, value), ...]`;
+   - per batch, `batch_handler(records) -> [outcome, ...]`: ONE call with every record that passed the checks (in
+     poll order), returning one outcome per record, in the same order: the outputs of that record (an iterable of
+     `(key, value)` pairs, or None) or an exception instance, which sends that record alone to the DLQ while the
+     rest of the batch goes on. If the call itself raises (anything but `TransientError`), the records are handed
+     to it again one at a time, so one poison record cannot dead-letter its whole batch.
+   In both modes a `TransientError` (raised, or as a record's outcome) is retried `settings.worker_max_retries`
+   times with exponential backoff (in batch mode only the records that failed are handed back); any other exception,
+   exhausted retries or an invalid output sends the record to the DLQ instead;
 2. the outputs (to `out_topic`) and dead letters (to `dlq_topic`) are produced and the producer is flushed: every one
    must be acknowledged (`acks=all`). If any is not, the worker raises `UndeliveredError` WITHOUT committing, so the
    whole batch is read again (by a restarted worker or another member of the group);
@@ -27,7 +35,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -55,6 +63,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[bytes, "ConsumerRecord"], Iterable[tuple[Key, bytes]] | None]
+#: What a batch handler returns for one record: its outputs, or the exception that sends it to the DLQ.
+BatchOutcome = Iterable[tuple[Key, bytes]] | None | BaseException
+BatchHandler = Callable[[list["ConsumerRecord"]], Sequence[BatchOutcome]]
 
 _REBALANCE_ERRORS = (CommitFailedError, RebalanceInProgressError, IllegalGenerationError, UnknownMemberIdError)
 
@@ -94,6 +105,10 @@ class WorkerStats:
 class Worker:
     """One member of consumer group `group_id` reading `in_topic`. See the module doc for the guarantees.
 
+    Give exactly one of `handler` (per record) and `batch_handler` (one call per batch). `batch_linger_ms` (default
+    0: process whatever one poll returned) makes the worker wait up to that long for a full batch of
+    `settings.worker_batch_size` records, which matters when the handler is cheaper per record in bigger batches.
+
     `quarantine_max_bytes` (default 4 x `max_message_bytes`) bounds the DLQ copy of an oversized record; a record
     larger still is cut to that size and flagged with `dlq.truncated_from`. On Apache Kafka give the DLQ topic a
     `max.message.bytes` at least that large.
@@ -104,10 +119,12 @@ class Worker:
         settings: Settings,
         group_id: str,
         in_topic: str,
-        handler: Handler,
+        handler: Handler | None = None,
         out_topic: str | None = None,
         dlq_topic: str | None = None,
         *,
+        batch_handler: BatchHandler | None = None,
+        batch_linger_ms: int = 0,
         worker_id: str | None = None,
         poll_timeout_ms: int = 500,
         retry_backoff_s: float = 0.5,
@@ -122,10 +139,17 @@ class Worker:
         consumer_config: dict[str, Any] | None = None,
         producer_config: dict[str, Any] | None = None,
     ):
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give exactly one of handler and batch_handler")
+        if batch_linger_ms < 0:
+            raise ValueError(f"batch_linger_ms must be >= 0, not {batch_linger_ms}")
         self.settings = settings
         self.group_id = group_id
         self.in_topic = in_topic
         self.handler = handler
+        self.batch_handler = batch_handler
+        self.batch_size = settings.worker_batch_size
+        self.batch_linger_ms = batch_linger_ms
         self.out_topic = out_topic
         self.dlq_topic = dlq_topic or settings.topic_dlq
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
@@ -220,7 +244,7 @@ class Worker:
         clean = False
         try:
             while not self._stop.is_set():
-                batch = self._consumer.poll(timeout_ms=self.poll_timeout_ms)
+                batch = self._poll()
                 assignment = self._consumer.assignment()
                 if assignment != last_assignment:
                     log.info("worker %s assigned %s", self.worker_id, sorted(assignment))
@@ -238,6 +262,42 @@ class Worker:
             self._restore_signal_handlers()
             self._close(clean)
         return self.stats
+
+    def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """One batch: what one poll returns, or with `batch_linger_ms`, what arrives until the batch is full or the
+        linger time since its first record has passed (or `stop()` is called)."""
+        assert self._consumer is not None
+        batch = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=self.batch_size)
+        if not batch or self.batch_linger_ms <= 0:
+            return batch
+        merged = {tp: list(records) for tp, records in batch.items()}
+        count = sum(len(records) for records in merged.values())
+        deadline = time.monotonic() + self.batch_linger_ms / 1000
+        polled_again = False
+        while count < self.batch_size and not self._stop.is_set():
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0:
+                break
+            more = self._consumer.poll(timeout_ms=min(remaining_ms, self.poll_timeout_ms),
+                                       max_records=self.batch_size - count)
+            polled_again = True
+            for tp, records in more.items():
+                have = merged.setdefault(tp, [])
+                last = have[-1].offset if have else -1
+                # A rebalance inside the linger can rewind a partition to its committed offset: skip what we hold.
+                fresh = [r for r in records if r.offset > last]
+                have.extend(fresh)
+                count += len(fresh)
+        if polled_again:
+            # Partitions revoked while lingering belong to another member now: it reads them from the committed
+            # offset, so their records are dropped here rather than processed and committed twice.
+            assigned = self._consumer.assignment()
+            revoked = [tp for tp in merged if tp not in assigned]
+            for tp in revoked:
+                log.info("worker %s: %s revoked while batching; %d record(s) left to its new owner",
+                         self.worker_id, tp, len(merged[tp]))
+                del merged[tp]
+        return {tp: records for tp, records in merged.items() if records}
 
     def _open(self) -> None:
         if self._consumer is None:
@@ -269,17 +329,21 @@ class Worker:
         processed = produced = dead = retried = 0
         reasons: Counter[str] = Counter()
         try:
+            if self.batch_handler is None:
+                outcomes = [self._process_record(record) for records in batch.values() for record in records]
+            else:
+                outcomes = self._process_batched([record for records in batch.values() for record in records])
+            for outcome in outcomes:
+                retried += outcome.retries
+                if outcome.reason is None:
+                    processed += 1
+                    produced += outcome.outputs
+                else:
+                    dead += 1
+                    reasons[outcome.reason] += 1
             for tp, records in batch.items():
-                for record in records:
-                    outcome = self._process_record(record)
-                    retried += outcome.retries
-                    if outcome.reason is None:
-                        processed += 1
-                        produced += outcome.outputs
-                    else:
-                        dead += 1
-                        reasons[outcome.reason] += 1
-                    offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+                if records:
+                    offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
         except KafkaError as exc:  # a send that could not even be queued (no metadata within max_block_ms, ...)
             raise UndeliveredError(producer.failed[failed_before:], producer.pending) from exc
         finally:
@@ -313,13 +377,25 @@ class Worker:
         outputs: int = 0
         retries: int = 0
 
-    def _process_record(self, record: ConsumerRecord) -> Worker._Outcome:
+    def _precheck(self, record: ConsumerRecord) -> Worker._Outcome | None:
+        """Dead-letter a record no handler should see (tombstone, oversized); None if it may be handled."""
         value = record.value
         if value is None:
             return self._dead_letter(record, dlq.EMPTY, EmptyRecord("record has no value (tombstone)"), 0, 0)
         if len(value) > self.max_message_bytes:
             error = RecordTooLarge(f"record is {len(value)} bytes, over max_message_bytes={self.max_message_bytes}")
             return self._dead_letter(record, dlq.TOO_LARGE, error, 0, 0)
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.retry_backoff_s * 2 ** (attempt - 1), self.retry_backoff_max_s)
+
+    def _process_record(self, record: ConsumerRecord) -> Worker._Outcome:
+        rejected = self._precheck(record)
+        if rejected is not None:
+            return rejected
+        assert self.handler is not None
+        value = record.value
         attempt = 0
         while True:
             attempt += 1
@@ -328,7 +404,7 @@ class Worker:
             except TransientError as exc:
                 if attempt > self.max_retries:
                     return self._dead_letter(record, dlq.RETRIES_EXHAUSTED, exc, attempt, attempt - 1)
-                delay = min(self.retry_backoff_s * 2 ** (attempt - 1), self.retry_backoff_max_s)
+                delay = self._backoff(attempt)
                 log.info("worker %s: transient error on %s[%d]@%d (attempt %d), retrying in %.2fs: %s",
                          self.worker_id, record.topic, record.partition, record.offset, attempt, delay, exc)
                 time.sleep(delay)
@@ -338,12 +414,84 @@ class Worker:
             except Exception as exc:
                 return self._dead_letter(record, dlq.HANDLER_ERROR, exc, attempt, attempt - 1)
             break
+        return self._send_outputs(outputs, attempt - 1)
+
+    def _process_batched(self, records: list[ConsumerRecord]) -> list[Worker._Outcome]:
+        """Batch mode: checks, one `batch_handler` call for the rest, retries of transient failures, then the
+        outputs and dead letters in record order."""
+        results: list[Worker._Outcome | None] = [self._precheck(record) for record in records]
+        todo = [i for i, result in enumerate(results) if result is None]
+        attempts = [0] * len(records)
+        final: dict[int, BatchOutcome] = {}
+        round_ = 0
+        while todo:
+            round_ += 1
+            retry: list[int] = []
+            error: BaseException | None = None
+            for i, outcome in zip(todo, self._call_batch_handler([records[i] for i in todo]), strict=True):
+                attempts[i] += 1
+                if isinstance(outcome, TransientError) and attempts[i] <= self.max_retries:
+                    retry.append(i)
+                    error = outcome
+                else:
+                    final[i] = outcome
+            if retry:
+                delay = self._backoff(round_)
+                first = records[retry[0]]
+                log.info("worker %s: transient error on %d record(s) (attempt %d; first %s[%d]@%d), retrying them "
+                         "in %.2fs: %s", self.worker_id, len(retry), round_, first.topic, first.partition,
+                         first.offset, delay, error)
+                time.sleep(delay)
+            todo = retry
+        for i in sorted(final):
+            results[i] = self._finish(records[i], final[i], attempts[i])
+        return [result for result in results if result is not None]
+
+    def _call_batch_handler(self, records: list[ConsumerRecord]) -> list[BatchOutcome]:
+        """One outcome per record. A call that raises is retried record by record to isolate the culprit."""
+        assert self.batch_handler is not None
+        try:
+            outcomes = self.batch_handler(list(records))
+            if outcomes is None or isinstance(outcomes, str | bytes):
+                raise InvalidOutput(f"batch handler returned {type(outcomes).__name__}, not one outcome per record")
+            outcomes = list(outcomes)
+            if len(outcomes) != len(records):
+                raise InvalidOutput(f"batch handler returned {len(outcomes)} outcome(s) for {len(records)} record(s)")
+            return outcomes
+        except TransientError as exc:
+            return [exc] * len(records)
+        except Exception as exc:
+            if len(records) == 1:
+                return [exc]
+            log.warning("worker %s: batch handler failed on %d records (%s: %s); handing them over one by one",
+                        self.worker_id, len(records), dlq.error_class_name(exc), str(exc)[:300])
+            return [self._call_batch_handler([record])[0] for record in records]
+
+    def _finish(self, record: ConsumerRecord, outcome: BatchOutcome, attempts: int) -> Worker._Outcome:
+        retries = attempts - 1
+        if isinstance(outcome, BaseException):
+            if isinstance(outcome, TransientError):
+                reason = dlq.RETRIES_EXHAUSTED
+            elif isinstance(outcome, InvalidOutput):
+                reason = dlq.INVALID_OUTPUT
+            else:
+                reason = dlq.HANDLER_ERROR
+            return self._dead_letter(record, reason, outcome, attempts, retries)
+        try:
+            outputs = self._checked_outputs(outcome)
+        except InvalidOutput as exc:
+            return self._dead_letter(record, dlq.INVALID_OUTPUT, exc, attempts, retries)
+        except Exception as exc:  # a lazy outcome (generator) that fails while it is read
+            return self._dead_letter(record, dlq.HANDLER_ERROR, exc, attempts, retries)
+        return self._send_outputs(outputs, retries)
+
+    def _send_outputs(self, outputs: list[tuple[Key, bytes]], retries: int) -> Worker._Outcome:
         if outputs and self.out_topic is None:
             raise BusError(f"handler returned {len(outputs)} record(s) but worker {self.worker_id} has no out_topic")
         assert self._producer is not None
         for key, out in outputs:
             self._producer.send(self.out_topic, key, out)  # type: ignore[arg-type]
-        return Worker._Outcome(None, len(outputs), attempt - 1)
+        return Worker._Outcome(None, len(outputs), retries)
 
     def _checked_outputs(self, outputs: Iterable[tuple[Key, bytes]] | None) -> list[tuple[Key, bytes]]:
         checked = []

