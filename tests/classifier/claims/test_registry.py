@@ -23,7 +23,7 @@ def test_packaged_registry_is_valid_and_covers_the_crisis_types() -> None:
         assert claim.topic in Topic
         assert claim.source.name and claim.source.illustrative
     topics = {c.topic for c in registry.claims}
-    assert {Topic.one_time_withdrawal, Topic.pension, Topic.health_insurance, Topic.vssid_app,
+    assert {Topic.one_time_withdrawal, Topic.pension, Topic.health_insurance,
             Topic.scam_impersonation, Topic.law_policy} <= topics
 
 
