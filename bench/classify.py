@@ -1,7 +1,8 @@
 """Classifier throughput on this machine: the served classifier (lexical cascade + int8 transformer, texts
 bucketed by length) beside a plain fp32 ``transformers`` forward at batch 1 over the same model — one run.
 
-Texts: the labeled corpus (Facebook posts and comments, Zalo messages, news headline + lead), sampled with its own
+Texts: the test split of the labeled corpus (Facebook posts and comments, Zalo messages, news headline + lead) —
+texts the models never saw, so the cascade settles what it would settle on new traffic — sampled with its own
 source mix, so the length mix is the one the model meets. Peak RSS is read after the served runs and before the
 fp32 baseline is loaded, i.e. what one worker needs.
 """
@@ -26,7 +27,7 @@ CHUNK = 256
 def _texts(n: int, seed: int = 7) -> list[str]:
     from classifier.corpus import load_corpus
 
-    records = load_corpus().records
+    records = load_corpus().split("test")
     rng = random.Random(seed)
     return [rng.choice(records).text for _ in range(n)]
 

@@ -56,8 +56,8 @@ class Choice:
     figures: dict[str, float]
 
 
-GRID_IRRELEVANT = (0.0, 0.02, 0.05, 0.1, 0.2)
-GRID_CONFIDENT = (NEVER, 0.99, 0.97, 0.95, 0.9, 0.85)
+GRID_IRRELEVANT = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
+GRID_CONFIDENT = (NEVER, 0.99, 0.97, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7)
 GRID_WEIGHT = (0.0, 0.25, 0.5, 0.6, 0.75, 0.9, 1.0)
 
 

@@ -74,9 +74,12 @@ class MultiTaskModel(nn.Module):
 
     def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The e5 recipe on the untuned layers: mean pooling over the mask, L2 normalization."""
+        return self.embed_bottom(self.bottom(input_ids, attention_mask), attention_mask)
+
+    def embed_bottom(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """:meth:`embed` from the bottom's output (shared with the classification pass)."""
         if self.base_top is None:
             raise RuntimeError("no base top layers: call keep_base_top() before loading the overlay")
-        hidden = self.bottom(input_ids, attention_mask)
         mask = self._mask(hidden, attention_mask)
         for layer in self.base_top:
             hidden = layer(hidden, attention_mask=mask)
@@ -181,34 +184,49 @@ class Tokenized:
         return ids, mask
 
 
-def predict_logits(model: MultiTaskModel, tokenizer, texts: Sequence[str], *, max_length: int = 256,
-                   max_tokens: int = 4096, max_batch: int = 64) -> dict[str, np.ndarray]:
-    """Raw logits per head, in input order."""
-    out = {name: np.zeros((len(texts), len(classes)), dtype=np.float32) for name, classes in HEADS.items()}
+def _bucketed(model: MultiTaskModel, tokenizer, texts: Sequence[str], max_length: int, max_tokens: int,
+              max_batch: int) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
+    """(indices, input ids, attention mask) per length bucket, under inference mode."""
     if not texts:
-        return out
+        return
     tok = Tokenized(tokenizer, texts, max_length)
     model.eval()
     with torch.inference_mode():
         for indices in tok.buckets(max_tokens, max_batch):
-            ids, mask = tok.tensors(indices)
-            logits = model(ids, mask)
-            for name, value in logits.items():
-                out[name][indices] = value.float().numpy()
-    return out
+            yield indices, *tok.tensors(indices)
+
+
+def predict_logits(model: MultiTaskModel, tokenizer, texts: Sequence[str], *, max_length: int = 256,
+                   max_tokens: int = 4096, max_batch: int = 64) -> dict[str, np.ndarray]:
+    """Raw logits per head, in input order."""
+    return predict_logits_and_embeddings(model, tokenizer, texts, max_length=max_length, max_tokens=max_tokens,
+                                         max_batch=max_batch)[0]
+
+
+def predict_logits_and_embeddings(model: MultiTaskModel, tokenizer, texts: Sequence[str], *, max_length: int = 256,
+                                  max_tokens: int = 4096, max_batch: int = 64, embed_rows: Sequence[int] = ()
+                                  ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Logits per head of every text, and the e5 embeddings of the texts at ``embed_rows`` from the same bottom
+    pass (so an embedding costs only the 4 untuned top layers); other rows of the embeddings are zero."""
+    out = {name: np.zeros((len(texts), len(classes)), dtype=np.float32) for name, classes in HEADS.items()}
+    vectors = np.zeros((len(texts), model.encoder.config.hidden_size), dtype=np.float32)
+    wanted = set(embed_rows)
+    for indices, ids, mask in _bucketed(model, tokenizer, texts, max_length, max_tokens, max_batch):
+        hidden = model.bottom(ids, mask)
+        for name, value in model.top(hidden, mask).items():
+            out[name][indices] = value.float().numpy()
+        rows = [k for k, i in enumerate(indices) if i in wanted]
+        if rows:
+            vectors[[indices[k] for k in rows]] = model.embed_bottom(hidden[rows], mask[rows]).float().numpy()
+    return out, vectors
 
 
 def predict_embeddings(model: MultiTaskModel, tokenizer, texts: Sequence[str], *, max_length: int = 256,
                        max_tokens: int = 4096, max_batch: int = 64) -> np.ndarray:
     """e5 embeddings (``query:`` prefix, L2-normalized), in input order."""
     out = np.zeros((len(texts), model.encoder.config.hidden_size), dtype=np.float32)
-    if not texts:
-        return out
-    tok = Tokenized(tokenizer, texts, max_length)
-    model.eval()
-    with torch.inference_mode():
-        for indices in tok.buckets(max_tokens, max_batch):
-            out[indices] = model.embed(*tok.tensors(indices)).float().numpy()
+    for indices, ids, mask in _bucketed(model, tokenizer, texts, max_length, max_tokens, max_batch):
+        out[indices] = model.embed(ids, mask).float().numpy()
     return out
 
 

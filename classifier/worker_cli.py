@@ -15,25 +15,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from common.logs import rich_logging
 from common.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-def _logging() -> None:
-    """Log lines through Rich (unless logging is configured already); the Kafka client only reports errors."""
-    from rich.logging import RichHandler
-
-    root = logging.getLogger()
-    if not root.handlers:
-        root.addHandler(RichHandler(console=err_console, show_path=False, rich_tracebacks=False))
-        root.setLevel(logging.INFO)
-    logging.getLogger("kafka").setLevel(logging.ERROR)
-
-
 def _settings() -> Settings:
-    _logging()
+    rich_logging(err_console)
     try:
         return get_settings()
     except Exception as error:

@@ -85,5 +85,6 @@ def tiny_artifact(tmp_path_factory: pytest.TempPathFactory, tiny_base_dir: Path)
     from classifier.training.train import TrainConfig, train
 
     out = tmp_path_factory.mktemp("artifact")
-    result = train(out, base_dir=tiny_base_dir, config=TrainConfig(n_tuned=1, epochs=1, max_length=64))
+    config = TrainConfig(n_tuned=1, epochs=1, max_length=64, lexical_c=(8.0,))
+    result = train(out, base_dir=tiny_base_dir, config=config)
     return out, result

@@ -13,6 +13,6 @@ from .registry import (
 )
 
 __all__ = [
-    "Claim", "ClaimMatcher", "ClaimSource", "EmbeddingScorer", "DEFAULT_CLAIMS_FILE", "LexicalScorer", "MaxScorer", "Registry",
-    "RegistryError", "Scorer", "add_claim", "detect_stance", "load_registry", "parse_registry", "save_registry",
+    "Claim", "ClaimMatcher", "ClaimSource", "DEFAULT_CLAIMS_FILE", "EmbeddingScorer", "LexicalScorer", "MaxScorer",
+    "Registry", "RegistryError", "Scorer", "add_claim", "detect_stance", "load_registry", "parse_registry", "save_registry",
 ]

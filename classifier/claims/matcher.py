@@ -78,19 +78,26 @@ class LexicalScorer:
         n = max(sum(len(v) for v in self._variants.values()), 1)
         self._idf = {term: math.log(1 + (n + 1) / (count + 0.5)) ** power for term, count in df.items()}
         self._default_idf = math.log(1 + (n + 1) / 0.5) ** power
+        self._totals = {cid: [sum(self.idf(f) for f in v) for v in vs] for cid, vs in self._variants.items()}
+        # a text is scored against every claim in a row (and twice by the classifier): keep the last text's scores
+        self._last: tuple[tuple[str, ...], dict[str, float]] | None = None
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._default_idf)
 
+    def _scores(self, text_tokens: Sequence[str]) -> dict[str, float]:
+        key = tuple(text_tokens)
+        if self._last is None or self._last[0] != key:
+            text = features(key)
+            scores = {}
+            for cid, variants in self._variants.items():
+                scores[cid] = max((sum(self.idf(f) for f in variant & text) / total
+                                   for variant, total in zip(variants, self._totals[cid]) if total), default=0.0)
+            self._last = (key, scores)
+        return self._last[1]
+
     def similarity(self, text_tokens: Sequence[str], claim: Claim, embedding: np.ndarray | None = None) -> float:
-        text = features(text_tokens)
-        best = 0.0
-        for variant in self._variants.get(claim.id, ()):
-            total = sum(self.idf(f) for f in variant)
-            hit = sum(self.idf(f) for f in variant & text)
-            if total:
-                best = max(best, hit / total)
-        return best
+        return self._scores(text_tokens).get(claim.id, 0.0)
 
 
 class EmbeddingScorer:
@@ -198,12 +205,15 @@ class ClaimMatcher:
         self.threshold = threshold
         self.max_matches = max_matches
 
-    def scores(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
-        toks = analyze(text)
+    def scores(self, text: str, embedding: np.ndarray | None = None, *, tokens: Sequence[str] | None = None
+               ) -> dict[str, float]:
+        toks = analyze(text) if tokens is None else tokens
         return {c.id: self.scorer.similarity(toks, c, embedding) for c in self.registry.claims}
 
-    def match(self, text: str, embedding: np.ndarray | None = None) -> list[ClaimMatch]:
-        toks = analyze(text)
+    def match(self, text: str, embedding: np.ndarray | None = None, *, tokens: Sequence[str] | None = None
+              ) -> list[ClaimMatch]:
+        """``tokens``: ``common.text.tokens(text)`` when the caller has them already."""
+        toks = analyze(text) if tokens is None else tokens
         scored = [(min(max(self.scorer.similarity(toks, c, embedding), 0.0), 1.0), c.id)
                   for c in self.registry.claims]
         kept = sorted(((s, cid) for s, cid in scored if s >= self.threshold), key=lambda x: (-x[0], x[1]))

@@ -46,7 +46,7 @@ def train_command(
     """Huấn luyện bộ phân loại từ đầu đến cuối và viết báo cáo đánh giá (trên tập kiểm tra cố định)."""
     from classifier.corpus import CORPUS_DIR, CorpusError, load_corpus
     from classifier.service import ARTIFACT_DIR, MentionClassifier
-    from classifier.training.report import measure_latencies, write_report
+    from classifier.training.report import claim_matching, measure_latencies, write_report
     from classifier.training.train import TrainConfig, train
 
     out_dir = out or ARTIFACT_DIR
@@ -73,7 +73,8 @@ def train_command(
         task = bar.add_task("đo độ trễ từng mẫu (batch 1)", total=len(test_texts))
         latencies = measure_latencies(classifier, test_texts)
         bar.update(task, completed=len(test_texts))
-    report = write_report(report_dir or out_dir / "report", result, latencies=latencies)
+        claims = claim_matching(classifier, result.test.records)
+    report = write_report(report_dir or out_dir / "report", result, latencies=latencies, claims=claims)
     _print_figures(result.manifest)
     console.print(f"Mô hình {result.manifest['version']} → {out_dir}", soft_wrap=True)
     console.print(f"Báo cáo → {report}", soft_wrap=True)

@@ -419,7 +419,39 @@ def _combination_cells(comb: dict[str, float]) -> list[str]:
 
 
 # --- the report -------------------------------------------------------------------------------------------------
-def write_report(out_dir: Path, result: TrainResult, *, latencies: np.ndarray | None = None) -> Path:
+def claim_matching(classifier: MentionClassifier, records: Sequence) -> dict[str, Any]:
+    """Claim matching on labeled records, as served (lexical + embedding) and with lexical overlap alone: a record
+    counts as matched when its best claim is its gold claim; a predicted claim on a record without one, or a wrong
+    claim, is a false positive. Stance accuracy is over correctly matched records."""
+    from classifier.service import claim_matcher
+
+    predictions = classifier.predict([r.text for r in records])
+    lexical_only = claim_matcher(classifier.claims.registry)
+    out: dict[str, Any] = {"n": len(records), "with_claim": sum(r.claim is not None for r in records)}
+    for name in ("served", "lexical_only"):
+        tp = fp = fn = stance_ok = 0
+        for record, prediction in zip(records, predictions):
+            if name == "served":
+                matches = prediction.claims
+            else:
+                matches = lexical_only.match(record.text) if prediction.labels.relevant else []
+            best = matches[0] if matches else None
+            if best is not None and best.claim_id == record.claim:
+                tp += 1
+                stance_ok += best.stance.value == (record.stance.value if record.stance else None)
+            else:
+                fp += best is not None
+                fn += record.claim is not None
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        out[name] = {"precision": precision, "recall": recall, "f1": f1,
+                     "stance_accuracy": stance_ok / tp if tp else float("nan"), "matched": tp}
+    return out
+
+
+def write_report(out_dir: Path, result: TrainResult, *, latencies: np.ndarray | None = None,
+                 claims: dict[str, Any] | None = None) -> Path:
     """Write ``report.md``, its PNGs and ``metrics.json`` into ``out_dir`` (created); returns the path of
     ``report.md``. ``latencies`` (seconds, see ``measure_latencies``) must be aligned with ``result.test.records``.
     """
@@ -500,6 +532,7 @@ def write_report(out_dir: Path, result: TrainResult, *, latencies: np.ndarray | 
         "by_source": groups["source"],
         "by_style": groups["style"],
         "latency": latency,
+        "claims": claims,
         "slowest": slowest,
         "confidently_wrong": wrong,
         "history": result.history,
@@ -613,6 +646,16 @@ def write_report(out_dir: Path, result: TrainResult, *, latencies: np.ndarray | 
     md += ["### Theo kiểu viết (style tag)", "", "Một bản ghi có thể mang nhiều tag.", ""]
     md += _table(["Kiểu viết"] + group_header, group_rows(groups["style"], STYLE_VI) + total_row)
 
+    if claims is not None:
+        md += ["## Khớp tin đồn đã bác bỏ (claim matching, tập test)", "",
+               f"{claims['with_claim']} / {claims['n']} bản ghi test có nhãn tin đồn. Khớp đúng = tin đồn điểm cao "
+               "nhất trùng nhãn; lập trường (stance) tính trên các bản ghi khớp đúng.", ""]
+        md += _table(["Cách khớp", "Precision", "Recall", "F1", "Lập trường đúng (stance accuracy)"],
+                     [[label, _num(claims[key]["precision"]), _num(claims[key]["recall"]), _num(claims[key]["f1"]),
+                       _num(claims[key]["stance_accuracy"])]
+                      for key, label in (("served", "Từ vựng + embedding (phục vụ)"),
+                                         ("lexical_only", "Chỉ trùng từ (lexical)"))])
+        md += [""]
     md += ["## Độ trễ (latency)", ""]
     if latency is None:
         md += ["Không đo độ trễ trong lần chạy này.", ""]

@@ -41,7 +41,7 @@ class TrainConfig:
     learning_rate: float = 1e-4
     head_learning_rate: float = 2e-3
     max_length: int = 256
-    lexical_c: float = 8.0
+    lexical_c: tuple[float, ...] = (4.0, 8.0, 16.0)  # regularization grid, chosen on validation
     quantize: bool = True
     seed: int = 13
     threads: int | None = None
@@ -218,11 +218,16 @@ def train(out_dir: Path, *, corpus: Corpus | None = None, base_dir: Path | None 
              (("train", train_recs), ("validation", val_recs), ("test", test_recs))}
     normalized = {name: [normalize(t) for t in ts] for name, ts in texts.items()}
 
-    # 1. lexical
-    report("lexical model", 0, 1)
-    lexical = LexicalModel(C=config.lexical_c, seed=config.seed).fit(texts["train"], _targets(train_recs))
-    lex_val_logits = lexical.logits(texts["validation"])
-    report("lexical model", 1, 1)
+    # 1. lexical: one model per C of the grid, the best on validation is kept
+    fitted = []
+    for i, c in enumerate(config.lexical_c):
+        report("lexical model", i, len(config.lexical_c))
+        candidate = LexicalModel(C=c, seed=config.seed).fit(texts["train"], _targets(train_recs))
+        logits = candidate.logits(texts["validation"])
+        fitted.append((overall(quality(val_gold, {h: softmax(v) for h, v in logits.items()})), -i, candidate, logits))
+    report("lexical model", len(config.lexical_c), len(config.lexical_c))
+    _, _, lexical, lex_val_logits = max(fitted, key=lambda x: x[:2])
+    del fitted
 
     # 2. transformer: cache the frozen bottom, fine-tune the top
     if base_dir is None:
@@ -286,7 +291,7 @@ def train(out_dir: Path, *, corpus: Corpus | None = None, base_dir: Path | None 
         "corpus": {"digest": corpus.digest(), "records": len(corpus.records),
                    "splits": {s: len(corpus.split(s)) for s in ("train", "validation", "test")}},
         "transformer": spec,
-        "training": {k: v for k, v in vars(config).items() if k != "threads"},
+        "training": {**{k: v for k, v in vars(config).items() if k != "threads"}, "lexical_c_chosen": lexical.C},
         "temperatures": temperatures,
         "combination": choice.combination.as_dict(),
         "thresholds": thresholds,

@@ -5,7 +5,8 @@ Public API:
 - `EmbeddedBroker(host, port=0, topics=(), partitions=4, log_path=None)`: the Tansu broker as a subprocess.
 - `BusProducer(settings)`: durable producer with delivery accounting; `close()` raises `UndeliveredError`.
 - `Worker(settings, group_id, in_topic, handler, out_topic=None, dlq_topic=settings.topic_dlq)`: at-least-once stage
-  loop with retries (`TransientError`) and a dead-letter queue (headers documented in `common.bus.dlq`).
+  loop with retries (`TransientError`) and a dead-letter queue (headers documented in `common.bus.dlq`); with
+  `batch_handler=` (one call per batch, one outcome per record) and `batch_linger_ms=` it batches by size and time.
 - `ensure_topics`, `list_topics`, `end_offsets`, `topic_offsets`, `consumer_lag` / `LagRow`, `read_topic`:
   administration, lag, peeking.
 """
@@ -24,9 +25,18 @@ from common.bus.broker import EmbeddedBroker, find_tansu_binary, free_port, port
 from common.bus.dlq import DeadLetter, parse_dead_letter
 from common.bus.errors import BrokerError, BusError, FailedDelivery, TransientError, UndeliveredError
 from common.bus.producer import HEADER_ALLOWANCE, BusProducer
-from common.bus.worker import EmptyRecord, Handler, InvalidOutput, RecordTooLarge, Worker, WorkerStats
+from common.bus.worker import (
+    BatchHandler,
+    EmptyRecord,
+    Handler,
+    InvalidOutput,
+    RecordTooLarge,
+    Worker,
+    WorkerStats,
+)
 
 __all__ = [
+    "BatchHandler",
     "HEADER_ALLOWANCE",
     "BrokerError",
     "BusError",

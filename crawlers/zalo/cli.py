@@ -12,6 +12,8 @@ Messages are in Vietnamese, like the rest of the CLI.
 
 from __future__ import annotations
 
+import logging
+
 import os
 import signal
 import sys
@@ -23,28 +25,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from common.logs import rich_logging
 from common.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-def _logging() -> None:
-    """Log lines through Rich (unless the main CLI configured logging already); the Kafka client only warns."""
-    import logging
-
-    from rich.logging import RichHandler
-
-    root = logging.getLogger()
-    if not root.handlers:
-        root.addHandler(RichHandler(console=err_console, show_path=False, rich_tracebacks=False))
-        root.setLevel(logging.INFO)
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the forwarder reports broker trouble itself
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def _settings() -> Settings:
-    _logging()
+    rich_logging(err_console, kafka_level=logging.CRITICAL, quiet=("httpx",))  # the forwarder reports broker trouble
     try:
         return get_settings()
     except Exception as error:

@@ -248,3 +248,26 @@ def test_measure_latencies_one_positive_value_per_text(tiny_artifact, tiny_base_
     assert seconds.shape == (len(texts),)
     assert np.isfinite(seconds).all() and (seconds > 0).all()
     assert measure_latencies(classifier, []).shape == (0,)
+
+
+def test_claim_matching_counts_and_report_section(tiny_artifact, tiny_base_dir: Path, tmp_path: Path) -> None:
+    """Claim matching is scored against the corpus claim labels and shown in the report."""
+    from classifier.service import MentionClassifier
+    from classifier.training.report import claim_matching
+
+    artifact_dir, result = tiny_artifact
+    classifier = MentionClassifier.load(artifact_dir, base_dir=tiny_base_dir)
+    test = result.test.records
+    records = [r for r in test if r.claim][:15] + [r for r in test if not r.relevant][:15]
+    figures = claim_matching(classifier, records)
+    assert figures["n"] == 30 and figures["with_claim"] == 15
+    for name in ("served", "lexical_only"):
+        f = figures[name]
+        assert 0 <= f["matched"] <= 15
+        assert f["matched"] == 0 or 0 < f["precision"] <= 1
+        assert 0 <= f["recall"] <= 1 and f["recall"] == pytest.approx(f["matched"] / 15)
+    assert figures["lexical_only"]["matched"] > 0  # the registry's own words find some claims
+    path = write_report(tmp_path / "r", result, claims=figures)
+    text = path.read_text(encoding="utf-8")
+    assert "Khớp tin đồn đã bác bỏ" in text
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["claims"]["with_claim"] == 15

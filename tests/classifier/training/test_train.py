@@ -39,7 +39,7 @@ def test_test_labels_never_influence_training(tiny_base_dir: Path, tmp_path: Pat
                                      "claim": None, "stance": None})
         scrambled.append(r)
     other = Corpus(records=tuple(scrambled), splits=corpus.splits)
-    config = TrainConfig(n_tuned=1, epochs=1, max_length=64)
+    config = TrainConfig(n_tuned=1, epochs=1, max_length=64, lexical_c=(8.0,))
     a = train(tmp_path / "a", corpus=corpus, base_dir=tiny_base_dir, config=config).manifest
     b = train(tmp_path / "b", corpus=other, base_dir=tiny_base_dir, config=replace(config)).manifest
     for key in ("temperatures", "combination", "thresholds", "validation", "history"):
