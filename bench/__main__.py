@@ -1,7 +1,8 @@
-"""`make bench` / `python -m bench [text|bus]`: hot-path throughput beside naive baselines, one run.
+"""`make bench` / `python -m bench [text|bus|crawl|classify]`: hot-path throughput beside naive baselines, one run.
 
 Targets (issue #2): text pipeline ≥ 5,000 texts/s on one core; bus produce ≥ 20,000 msg/s and consume
-≥ 50,000 msg/s on the embedded broker; the watchlist ≥ 50,000 matches/s on a prepared mention.
+≥ 50,000 msg/s on the embedded broker; the watchlist ≥ 50,000 matches/s on a prepared mention. Classifier
+(issue #4): ≥ 150 mentions/s served and ≥ 3× a plain fp32 batch-1 transformer, peak RSS ≤ 2.5 GB.
 """
 
 from __future__ import annotations
