@@ -1,0 +1,408 @@
+"""The embedded search backend: a persistent tantivy index in one directory.
+
+Analysis. Text is analyzed in Python with ``common.text.tokens`` — THE analyzer of the query language (NFC, one
+tone style, teencode expanded, folded: "bảo hiểm" → ``bao hiem``, đ → d, ư → u, lower-cased) — and indexed as
+space-joined tokens with tantivy's ``whitespace`` tokenizer. Query leaves go through ``common.query.analyzed``, so
+index and query always agree with the in-memory matcher (tantivy's own ascii_fold analyzer would not expand
+teencode). The ``text`` field is title + text_normalized with a separator token between them, so a phrase never
+spans the two. Keyword fields hold `common.query.fields.keyword_key` values (raw tokenizer); provinces hold the keys
+of both the old and the new name.
+
+Writes. ``_id`` is the mention id: `index` deletes the id then adds the document, so re-indexing never duplicates.
+Documents become durable and searchable at a commit: every ``commit_every`` documents, or at the first `index`
+call ``commit_interval`` seconds after the previous commit, or on `commit` / `close`. What a crash (kill -9) loses
+is bounded by that policy; the index reopens at its last commit.
+
+Sorting and paging. Each document has ``created_us`` (µs since the epoch), ``reach`` and ``tiebreak`` (the first
+64 bits of the id, unique in practice) as fast fields. Time/reach pages are collected as "key descending, tiebreak
+ascending" with range queries on the cursor, so ``search_after`` returns every hit once at any depth.
+Relevance pages carry an offset in the cursor (stable while the index does not change; equal scores keep index
+order).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+import common.text as _text
+from common.query import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard, analyzed
+from common.query.ast import wildcard_regex
+from common.query.fields import FIELDS, FieldKind, keyword_key
+from common.schema import ClassifiedMention
+
+from .backend import (
+    Hit,
+    SearchFilters,
+    SearchRequest,
+    SearchResult,
+    SearchSort,
+    UnsupportedQueryError,
+    highlight,
+    parse_request_query,
+    positive_text_terms,
+    utc_micros,
+)
+
+__all__ = ["TantivyBackend"]
+
+_SEP = "|"  # between title and text tokens: never a token (tokens are \w+), so phrases cannot span it
+_KEYWORD_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.keyword]
+_BOOL_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.bool]
+_INT_FIELDS = ["reactions", "shares", "comments", "followers", "reach"]
+_FLOAT_FIELDS = ["misinformation_score"]
+_DATE_FIELD = "created_at"
+_DATE_COLUMN = "created_us"
+_SORT_COLUMN = {SearchSort.time: _DATE_COLUMN, SearchSort.reach: "reach"}
+_REGEX_META = set(r"\.+*?()|[]{}^$#&-~")
+_I64_MAX = 2**63 - 1
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("_id", stored=False, tokenizer_name="raw", index_option="basic")
+    b.add_bytes_field("_source", stored=True)
+    b.add_unsigned_field("tiebreak", stored=True, indexed=True, fast=True)
+    for name in ("text", "title"):
+        b.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in _KEYWORD_FIELDS + _BOOL_FIELDS:
+        b.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in _INT_FIELDS + [_DATE_COLUMN]:
+        b.add_integer_field(name, indexed=True, fast=True)
+    for name in _FLOAT_FIELDS:
+        b.add_float_field(name, indexed=True, fast=True)
+    return b.build()
+
+
+def _tiebreak(mention_id: str) -> int:
+    try:
+        return int(mention_id[:16], 16) if len(mention_id) >= 16 else int(mention_id.encode().hex()[:16] or "0", 16)
+    except ValueError:  # not hex: take the bytes
+        return int.from_bytes(mention_id.encode()[:8].ljust(8, b"\0"), "big")
+
+
+def _text_tokens(value: str | None) -> list[str]:
+    return _text.tokens(value) if value else []
+
+
+def _regex(pattern: str) -> str:
+    """Wildcard pattern → regex in the syntax tantivy (Rust `regex`) accepts."""
+    python = wildcard_regex(pattern)
+    # wildcard_regex escapes with re.escape; re-escape literal characters for Rust: undo "\x" for non-meta x.
+    out, i = [], 0
+    while i < len(python):
+        ch = python[i]
+        if ch == "\\" and i + 1 < len(python):
+            nxt = python[i + 1]
+            out.append("\\" + nxt if nxt in _REGEX_META or nxt == "\\" else nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class TantivyBackend:
+    """`SearchBackend` over a tantivy index stored in `path` (created when missing, reopened otherwise)."""
+
+    def __init__(self, path: str | Path, *, commit_every: int = 10_000, commit_interval: float = 5.0,
+                 writer_heap: int = 64 * 1024 * 1024) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.commit_every = commit_every
+        self.commit_interval = commit_interval
+        self._schema = _schema()
+        self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        self._writer_heap = writer_heap
+        self._writer: Any = None
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------------------------------------------ writes
+
+    def _get_writer(self) -> Any:
+        if self._closed:
+            raise RuntimeError("the backend is closed")
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=self._writer_heap, num_threads=1)
+        return self._writer
+
+    def index(self, mentions: list[ClassifiedMention]) -> None:
+        with self._lock:
+            writer = self._get_writer()
+            for mention in mentions:
+                writer.delete_documents_by_term("_id", mention.id)
+                writer.add_document(self._document(mention))
+                self._pending += 1
+            if self._pending >= self.commit_every or (
+                    self._pending and time.monotonic() - self._last_commit >= self.commit_interval):
+                self._commit_locked()
+
+    def commit(self) -> None:
+        with self._lock:
+            self._commit_locked()
+
+    def _commit_locked(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._index.reload()
+
+    @property
+    def pending(self) -> int:
+        """Documents indexed since the last commit (lost by a crash now)."""
+        return self._pending
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._writer is not None:
+                self._writer.commit()
+                self._writer.wait_merging_threads()  # consumes the writer and releases the lock file
+                self._writer = None
+            self._closed = True
+
+    def __enter__(self) -> TantivyBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _document(self, m: ClassifiedMention) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("_id", m.id)
+        doc.add_bytes("_source", m.model_dump_json().encode())
+        doc.add_unsigned("tiebreak", _tiebreak(m.id))
+        title_tokens = _text_tokens(m.title)
+        text_tokens = title_tokens + ([_SEP] if title_tokens else []) + _text_tokens(m.text_normalized)
+        doc.add_text("text", " ".join(text_tokens))
+        doc.add_text("title", " ".join(title_tokens))
+        for name in _KEYWORD_FIELDS:
+            for value in FIELDS[name].getter(m):
+                key = keyword_key(name, value)
+                if key:
+                    doc.add_text(name, key)
+        for name in _BOOL_FIELDS:
+            value = FIELDS[name].getter(m)
+            if value is not None:
+                doc.add_text(name, "true" if value else "false")
+        for name in _INT_FIELDS:
+            value = FIELDS[name].getter(m)
+            if value is not None:
+                doc.add_integer(name, min(int(value), _I64_MAX))
+        for name in _FLOAT_FIELDS:
+            value = FIELDS[name].getter(m)
+            if value is not None:
+                doc.add_float(name, float(value))
+        doc.add_integer(_DATE_COLUMN, utc_micros(m.created_at))
+        return doc
+
+    # ------------------------------------------------------------------------------------------------ queries
+
+    def compile(self, node: Node | None) -> tantivy.Query:
+        """The tantivy query of a query-language AST (None = everything)."""
+        if node is None or isinstance(node, MatchAll):
+            return tantivy.Query.all_query()
+        if isinstance(node, And):
+            return self._bool([(tantivy.Occur.Must, self.compile(c)) for c in node.children])
+        if isinstance(node, Or):
+            return self._bool([(tantivy.Occur.Should, self.compile(c)) for c in node.children])
+        if isinstance(node, Not):
+            return self._bool([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                               (tantivy.Occur.MustNot, self.compile(node.child))])
+        if isinstance(node, Range):
+            return self._range(node)
+        if isinstance(node, Term | Phrase | Wildcard):
+            return self._leaf(node)
+        raise UnsupportedQueryError(f"unsupported query clause at position {getattr(node, 'pos', 0)}: {node!r}")
+
+    @staticmethod
+    def _bool(clauses: list[tuple[Any, tantivy.Query]]) -> tantivy.Query:
+        return tantivy.Query.boolean_query(clauses)
+
+    def _leaf(self, node: Term | Phrase | Wildcard) -> tantivy.Query:
+        kind = FIELDS[node.field].kind
+        if kind not in (FieldKind.text, FieldKind.keyword, FieldKind.bool):
+            raise UnsupportedQueryError(f"a {kind} field needs a range (position {node.pos}): {node}")
+        keys = analyzed(node)
+        if not keys:
+            return tantivy.Query.empty_query()
+        if isinstance(node, Wildcard):
+            return tantivy.Query.regex_query(self._schema, node.field, _regex(keys[0]))
+        if kind is FieldKind.text and len(keys) > 1:
+            return tantivy.Query.phrase_query(self._schema, node.field, list(keys))
+        return tantivy.Query.term_query(self._schema, node.field, keys[0])
+
+    def _range(self, node: Range) -> tantivy.Query:
+        kind = FIELDS[node.field].kind
+        lower, upper = node.lower, node.upper
+        if kind is FieldKind.date:
+            column, field_type = _DATE_COLUMN, tantivy.FieldType.Integer
+            lower, upper = (None if b is None else utc_micros(b.resolve() if isinstance(b, RelativeDate) else b)
+                            for b in (lower, upper))
+        elif kind is FieldKind.number:
+            column = node.field
+            if node.field in _FLOAT_FIELDS:
+                field_type = tantivy.FieldType.Float
+                lower, upper = (None if b is None else float(b) for b in (lower, upper))
+            else:
+                field_type = tantivy.FieldType.Integer
+                return self._int_range(column, lower, upper, node.include_lower, node.include_upper)
+        else:
+            raise UnsupportedQueryError(f"a range needs a number or date field (position {node.pos}): {node}")
+        return self._typed_range(column, field_type, lower, upper, node.include_lower, node.include_upper)
+
+    def _int_range(self, column: str, lower: Any, upper: Any, inc_lower: bool, inc_upper: bool) -> tantivy.Query:
+        """Integer range with float bounds made exact: reach:>2.5 is reach >= 3."""
+        if lower is not None and not isinstance(lower, int):
+            lower, inc_lower = (math.floor(lower) + 1 if (not inc_lower or lower != math.floor(lower))
+                                else int(lower)), True
+        if upper is not None and not isinstance(upper, int):
+            upper, inc_upper = (math.ceil(upper) - 1 if (not inc_upper or upper != math.ceil(upper))
+                                else int(upper)), True
+        return self._typed_range(column, tantivy.FieldType.Integer, lower, upper, inc_lower, inc_upper)
+
+    def _typed_range(self, column: str, field_type: Any, lower: Any, upper: Any, inc_lower: bool,
+                     inc_upper: bool) -> tantivy.Query:
+        if lower is None and upper is None:
+            return tantivy.Query.exists_query(column) if column != _DATE_COLUMN else tantivy.Query.all_query()
+        return tantivy.Query.range_query(self._schema, column, field_type, lower_bound=lower, upper_bound=upper,
+                                         include_lower=True if lower is None else inc_lower,
+                                         include_upper=True if upper is None else inc_upper)
+
+    def _filters(self, f: SearchFilters) -> list[tantivy.Query]:
+        out: list[tantivy.Query] = []
+
+        def any_of(field: str, values: list[Any] | None) -> None:
+            if values:
+                out.append(tantivy.Query.term_set_query(self._schema, field,
+                                                        [keyword_key(field, str(v)) for v in values]))
+
+        any_of("source", f.source)
+        any_of("sentiment", f.sentiment)
+        any_of("topic", f.topic)
+        any_of("province", [f.province] if f.province else None)
+        any_of("claim", [f.claim_id] if f.claim_id else None)
+        any_of("cluster", [f.cluster_id] if f.cluster_id else None)
+        if f.misinformation is not None:
+            out.append(tantivy.Query.term_query(self._schema, "misinformation",
+                                                "true" if f.misinformation else "false"))
+        if f.created_from is not None or f.created_to is not None:
+            out.append(self._typed_range(
+                _DATE_COLUMN, tantivy.FieldType.Integer,
+                None if f.created_from is None else utc_micros(f.created_from),
+                None if f.created_to is None else utc_micros(f.created_to), True, False))
+        if f.min_reach is not None:
+            out.append(self._typed_range("reach", tantivy.FieldType.Integer, f.min_reach, None, True, True))
+        return out
+
+    def _request_query(self, request: SearchRequest) -> tuple[tantivy.Query, Node | None]:
+        node = parse_request_query(request.query)  # QuerySyntaxError with position on bad input
+        main = self.compile(node)
+        filters = self._filters(request.filters)
+        if not filters:
+            return main, node
+        return self._bool([(tantivy.Occur.Must, main)] + [(tantivy.Occur.Must, q) for q in filters]), node
+
+    # ------------------------------------------------------------------------------------------------ search
+
+    def count(self, request: SearchRequest | None = None) -> int:
+        searcher = self._index.searcher()
+        if request is None:
+            return searcher.num_docs
+        query, _ = self._request_query(request)
+        return searcher.search(query, limit=1, count=True).count
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        query, node = self._request_query(request)
+        searcher = self._index.searcher()
+        total = searcher.search(query, limit=1, count=True).count
+        if request.sort is SearchSort.relevance:
+            rows, next_after = self._relevance_page(searcher, query, request)
+        else:
+            rows, next_after = self._sorted_page(searcher, query, request)
+        hits = []
+        terms = {name: positive_text_terms(node, name) for name in ("title", "text")} if request.highlight else {}
+        for score, sort, address in rows:
+            mention = ClassifiedMention.model_validate_json(searcher.doc(address).get_first("_source"))
+            highlights = None
+            if request.highlight:
+                found = {"title": highlight(mention.title, terms["title"]),
+                         "text": highlight(mention.text, terms["text"])}
+                highlights = {k: v for k, v in found.items() if v is not None}
+            hits.append(Hit(id=mention.id, score=score, sort=sort, mention=mention, highlights=highlights))
+        return SearchResult(total=total, hits=hits, search_after=next_after)
+
+    def _relevance_page(self, searcher: Any, query: tantivy.Query,
+                        request: SearchRequest) -> tuple[list[tuple[float | None, list[Any], Any]], list[Any] | None]:
+        offset = 0
+        if request.search_after:
+            offset = int(request.search_after[-1])
+        result = searcher.search(query, limit=request.size + 1, offset=offset)
+        page = result.hits[: request.size]
+        rows = []
+        for i, (score, address) in enumerate(page):
+            rows.append((float(score), [float(score), offset + i + 1], address))
+        more = len(result.hits) > request.size
+        return rows, (rows[-1][1] if rows and more else None)
+
+    def _sorted_page(self, searcher: Any, query: tantivy.Query,
+                     request: SearchRequest) -> tuple[list[tuple[float | None, list[Any], Any]], list[Any] | None]:
+        """One page ordered by (key descending, tiebreak ascending), after the cursor (key, tiebreak)."""
+        column = _SORT_COLUMN[request.sort]
+        size = request.size
+        want = size + 1  # one more than a page tells whether there is a next page
+        rows: list[tuple[int, int, Any]] = []  # (key, tiebreak, address)
+
+        def fetch(q: tantivy.Query, order_field: str, order: Any, limit: int) -> list[tuple[Any, Any]]:
+            return searcher.search(q, limit=limit, order_by_field=order_field, order=order).hits
+
+        def with_(q: tantivy.Query, *extra: tantivy.Query) -> tantivy.Query:
+            return self._bool([(tantivy.Occur.Must, q)] + [(tantivy.Occur.Must, e) for e in extra])
+
+        def key_eq(key: int) -> tantivy.Query:
+            return self._typed_range(column, tantivy.FieldType.Integer, key, key, True, True)
+
+        def tie_group(key: int, after: int | None, limit: int) -> None:
+            extra = [key_eq(key)]
+            if after is not None:
+                extra.append(tantivy.Query.range_query(self._schema, "tiebreak", tantivy.FieldType.Unsigned,
+                                                       lower_bound=after, include_lower=False))
+            for tb, address in fetch(with_(query, *extra), "tiebreak", tantivy.Order.Asc, limit):
+                rows.append((key, int(tb), address))
+
+        below = query
+        if request.search_after:
+            key, after = int(request.search_after[0]), int(request.search_after[1])
+            tie_group(key, after, want)
+            below = with_(query, self._typed_range(column, tantivy.FieldType.Integer, None, key, True, False))
+        if len(rows) < want:
+            batch = fetch(below, column, tantivy.Order.Desc, want - len(rows))
+            if batch:
+                boundary = int(batch[-1][0])
+                # keys strictly above the boundary are complete in `batch`; the boundary group is re-read in id order
+                for key, address in batch:
+                    if int(key) > boundary:
+                        rows.append((int(key), -1, address))
+                tie_group(boundary, None, want - len(rows))
+        rows = rows[:want]
+        # rows from `batch` above the boundary need their tiebreak, and equal keys must be in tiebreak order
+        resolved = []
+        for key, tb, address in rows:
+            if tb < 0:
+                tb = int(searcher.doc(address).get_first("tiebreak") or 0)
+            resolved.append((key, tb, address))
+        resolved.sort(key=lambda r: (-r[0], r[1]))
+        more = len(resolved) > size
+        page = resolved[:size]
+        out = [(None, [key, tb], address) for key, tb, address in page]
+        return out, (out[-1][1] if out and more else None)
