@@ -110,6 +110,15 @@ def parse_request_query(query: str) -> Node | None:
     return parse(query)
 
 
+# The document columns both backends index, under the same names, so their query compilers agree.
+TITLE_TEXT_SEPARATOR = "|"  # between title and text tokens: never a token (tokens are \w+), so phrases cannot span it
+KEYWORD_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.keyword]
+BOOL_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.bool]
+INT_FIELDS = ["reactions", "shares", "comments", "followers", "reach"]
+FLOAT_FIELDS = ["misinformation_score"]
+DATE_COLUMN = "created_us"  # created_at in µs since the epoch (UTC)
+I64_MAX = 2**63 - 1
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WORD = re.compile(r"\w+")
 

@@ -37,6 +37,13 @@ from common.query.fields import FIELDS, FieldKind, keyword_key
 from common.schema import ClassifiedMention
 
 from .backend import (
+    BOOL_FIELDS,
+    DATE_COLUMN,
+    FLOAT_FIELDS,
+    I64_MAX,
+    INT_FIELDS,
+    KEYWORD_FIELDS,
+    TITLE_TEXT_SEPARATOR,
     Hit,
     SearchFilters,
     SearchRequest,
@@ -51,16 +58,13 @@ from .backend import (
 
 __all__ = ["TantivyBackend"]
 
-_SEP = "|"  # between title and text tokens: never a token (tokens are \w+), so phrases cannot span it
-_KEYWORD_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.keyword]
-_BOOL_FIELDS = [name for name, f in FIELDS.items() if f.kind is FieldKind.bool]
-_INT_FIELDS = ["reactions", "shares", "comments", "followers", "reach"]
-_FLOAT_FIELDS = ["misinformation_score"]
+_SEP = TITLE_TEXT_SEPARATOR
+_KEYWORD_FIELDS, _BOOL_FIELDS, _INT_FIELDS, _FLOAT_FIELDS = KEYWORD_FIELDS, BOOL_FIELDS, INT_FIELDS, FLOAT_FIELDS
 _DATE_FIELD = "created_at"
-_DATE_COLUMN = "created_us"
+_DATE_COLUMN = DATE_COLUMN
 _SORT_COLUMN = {SearchSort.time: _DATE_COLUMN, SearchSort.reach: "reach"}
 _REGEX_META = set(r"\.+*?()|[]{}^$#&-~")
-_I64_MAX = 2**63 - 1
+_I64_MAX = I64_MAX
 
 
 def _schema() -> tantivy.Schema:
