@@ -31,11 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from common.bus import Worker
+from common.bus.records import parse_strict, where
 from common.schema import Mention
-from common.text import InvalidTextError, decode_utf8
 
 if TYPE_CHECKING:
     from kafka.consumer.fetcher import ConsumerRecord
@@ -46,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLASSIFIER_GROUP = "crisiswatch-classifier"
-MAX_ERRORS_SHOWN = 20
 
 
 class InvalidRecord(ValueError):
@@ -65,27 +62,10 @@ class SchemaViolation(InvalidRecord):
     """Valid JSON, but not the `Mention` contract (missing, extra or mistyped fields)."""
 
 
-def where(record: ConsumerRecord) -> str:
-    return f"{record.topic}[{record.partition}]@{record.offset}"
-
-
 def parse_mention(value: bytes, place: str = "") -> Mention:
-    """Strict UTF-8, then a strict `Mention` (no coercion: "3" is not a number, unknown fields are refused)."""
-    at = f" in {place}" if place else ""
-    try:
-        text = decode_utf8(value, where=place)
-    except InvalidTextError as error:
-        raise InvalidEncoding(str(error)) from None
-    try:
-        return Mention.model_validate_json(text, strict=True)
-    except ValidationError as error:
-        problems = error.errors(include_url=False, include_input=False)
-        if problems and problems[0]["type"] == "json_invalid":
-            raise InvalidJson(f"invalid JSON{at}: {problems[0]['msg'].removeprefix('Invalid JSON: ')}") from None
-        shown = "; ".join(f"{'.'.join(map(str, p['loc'])) or '(record)'}: {p['msg']}"
-                          for p in problems[:MAX_ERRORS_SHOWN])
-        more = f" (+{len(problems) - MAX_ERRORS_SHOWN} more)" if len(problems) > MAX_ERRORS_SHOWN else ""
-        raise SchemaViolation(f"not a valid Mention{at}: {len(problems)} error(s): {shown}{more}") from None
+    """Strict UTF-8, then a strict `Mention` (no coercion, unknown fields refused)."""
+    return parse_strict(value, Mention, place, encoding_error=InvalidEncoding, json_error=InvalidJson,
+                        schema_error=SchemaViolation)
 
 
 @dataclass

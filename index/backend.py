@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -101,6 +102,17 @@ class SearchBackend(Protocol):
 
     def close(self) -> None:
         """Commit pending writes and release resources; the index can be reopened afterwards."""
+
+    # Implemented once for every backend by `index.aggregations.AggregationsMixin` (see that module).
+    def export(self, request: SearchRequest, page_size: int = 500) -> Iterator[ClassifiedMention]:
+        """Every hit of `request` in sort order, streamed page by page with ``search_after``."""
+
+    def facets(self, request: SearchRequest, fields: Iterable[str], size: int = 10
+               ) -> dict[str, list[tuple[str, int]]]:
+        """Terms counts over the hits: {field: [(value, count)]}; fields from `index.aggregations.FacetField`."""
+
+    def date_histogram(self, request: SearchRequest, interval: str) -> list[tuple[datetime, int]]:
+        """[(bucket start, count)] per hour / day / week in Asia/Ho_Chi_Minh, empty buckets included."""
 
 
 def parse_request_query(query: str) -> Node | None:

@@ -44,6 +44,7 @@ from common.query import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDa
 from common.query.fields import FIELDS, FieldKind, keyword_key
 from common.schema import ClassifiedMention
 
+from .aggregations import AggregationsMixin
 from .backend import (
     BOOL_FIELDS,
     DATE_COLUMN,
@@ -184,7 +185,7 @@ def _int_range(column: str, lower: Any, upper: Any, inc_lower: bool, inc_upper: 
     return _range(column, lower, upper, inc_lower, inc_upper)
 
 
-class ElasticsearchBackend:
+class ElasticsearchBackend(AggregationsMixin):
     """`SearchBackend` over an Elasticsearch (or osmem) cluster at `url`: monthly indices behind an alias."""
 
     def __init__(self, url: str | list[str], *, prefix: str = "crisiswatch", max_retries: int = 5,

@@ -36,6 +36,7 @@ from common.query.ast import wildcard_regex
 from common.query.fields import FIELDS, FieldKind, keyword_key
 from common.schema import ClassifiedMention
 
+from .aggregations import AggregationsMixin
 from .backend import (
     BOOL_FIELDS,
     DATE_COLUMN,
@@ -111,7 +112,7 @@ def _regex(pattern: str) -> str:
     return "".join(out)
 
 
-class TantivyBackend:
+class TantivyBackend(AggregationsMixin):
     """`SearchBackend` over a tantivy index stored in `path` (created when missing, reopened otherwise)."""
 
     def __init__(self, path: str | Path, *, commit_every: int = 10_000, commit_interval: float = 5.0,

@@ -7,6 +7,8 @@ Public API:
 - `Worker(settings, group_id, in_topic, handler, out_topic=None, dlq_topic=settings.topic_dlq)`: at-least-once stage
   loop with retries (`TransientError`) and a dead-letter queue (headers documented in `common.bus.dlq`); with
   `batch_handler=` (one call per batch, one outcome per record) and `batch_linger_ms=` it batches by size and time.
+- `common.bus.records.parse_strict` / `where`: strict decoding of a record into a contract model, errors naming
+  `topic[partition]@offset`.
 - `ensure_topics`, `list_topics`, `end_offsets`, `topic_offsets`, `consumer_lag` / `LagRow`, `read_topic`:
   administration, lag, peeking.
 """
