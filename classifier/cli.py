@@ -5,7 +5,7 @@
 - ``claims add``: validate and append a claim to the registry file, bumping its ``version``.
 
 ``--file`` (or the environment variable ``CRISISWATCH_CLAIMS_FILE``) selects the registry; default: the packaged
-``classifier/data/claims.yaml``. Messages are in Vietnamese.
+``common/data/claims.yaml``. Messages are in Vietnamese.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from classifier.claims.registry import DEFAULT_CLAIMS_FILE, Registry, RegistryError
+from common.claims import DEFAULT_CLAIMS_FILE, Registry, RegistryError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,7 +29,7 @@ claims_app = typer.Typer(help="Sổ đăng ký các tin đồn đã được bá
 
 
 def _load(path: Path) -> Registry:
-    from classifier.claims.registry import load_registry
+    from common.claims import load_registry
 
     try:
         return load_registry(path)
@@ -92,7 +92,7 @@ def claims_add(
     file: FileOption = DEFAULT_CLAIMS_FILE,
 ) -> None:
     """Thêm một tin đồn vào sổ đăng ký (kiểm tra hợp lệ trước, tăng version)."""
-    from classifier.claims.registry import add_claim
+    from common.claims import add_claim
 
     new = {"id": id, "claim": claim, "paraphrases": list(paraphrase), "rebuttal": rebuttal,
            "source": {"name": source, "reference": reference, "illustrative": not verified},

@@ -1,6 +1,6 @@
 """Known-claims registry and matcher (refuted rumors about BHXH). See README.md in this folder."""
 from .matcher import ClaimMatcher, EmbeddingScorer, LexicalScorer, MaxScorer, Scorer, detect_stance
-from .registry import (
+from common.claims import (
     DEFAULT_CLAIMS_FILE,
     Claim,
     ClaimSource,

@@ -22,7 +22,7 @@ from common.schema import ClaimMatch, ClaimStance
 from common.text import normalize
 from common.text import tokens as analyze
 
-from .registry import Claim, Registry
+from common.claims import Claim, Registry
 
 # very common function words: they carry no claim identity (accent-folded forms, as `tokens` produces them)
 STOPWORDS = frozenset(

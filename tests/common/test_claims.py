@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from classifier.claims import DEFAULT_CLAIMS_FILE, RegistryError, load_registry, parse_registry
+from common.claims import DEFAULT_CLAIMS_FILE, RegistryError, load_registry, parse_registry
 from common.schema import Topic
 
 

@@ -1,4 +1,6 @@
-"""The known-claims registry: a versioned YAML file of refuted claims (``classifier/data/claims.yaml``).
+"""The known-claims registry: a versioned YAML file of refuted claims (``common/data/claims.yaml``).
+
+Shared by the stages: the classifier matches posts against it, alerting quotes its approved rebuttals.
 
 Strict like the wire schema: unknown keys and duplicate ids are errors, and every error names the claim (its id,
 or its position when the id itself is missing) and the key.
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from common.schema import Topic
 
-DEFAULT_CLAIMS_FILE = Path(__file__).resolve().parent.parent / "data" / "claims.yaml"
+DEFAULT_CLAIMS_FILE = Path(__file__).resolve().parent / "data" / "claims.yaml"
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1)]
