@@ -20,14 +20,9 @@ dead-letters alone. A worker writes its state to `<state_dir>/classifier/workers
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,66 +180,12 @@ def build_worker(settings: Settings, stage: ClassifierStage, *, group_id: str = 
                   **worker_options)
 
 
-# --- status files (the live view of `crisiswatch run`) --------------------------------------------------------
+# --- status (the live view of `crisiswatch run`) -----------------------------------------------------------
 
-def status_dir(settings: Settings) -> Path:
-    return settings.state_dir / "classifier" / "workers"
-
-
-def status_snapshot(worker: Worker, stage: ClassifierStage, *, rate: float | None = None) -> dict[str, Any]:
-    return {
-        **worker.status(),
-        "pid": os.getpid(),
-        "model_version": stage.model_version,
-        "rate": rate,
-        "stage": {**asdict(stage.stats), "model_rate": stage.stats.model_rate},
-        "updated_at": datetime.now(UTC).isoformat(),
-    }
+STATUS_STAGE = "classifier"
 
 
-def write_status(settings: Settings, data: dict[str, Any]) -> Path:
-    """Write a worker's snapshot atomically (readers never see half a file)."""
-    directory = status_dir(settings)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{data['worker_id']}.json"
-    fd, draft = tempfile.mkstemp(dir=directory, prefix=".status.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, default=str)
-    os.replace(draft, path)
-    return path
-
-
-def read_statuses(settings: Settings) -> list[dict[str, Any]]:
-    """Every worker snapshot in the state dir (unreadable files skipped)."""
-    found = []
-    for path in sorted(status_dir(settings).glob("*.json")):
-        try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def compact_partitions(assignment: list[str]) -> str:
-    """["mentions.raw[0]", "mentions.raw[2]"] → "mentions.raw[0,2]" (for status lines)."""
-    by_topic: dict[str, list[str]] = {}
-    for item in assignment:
-        topic, _, rest = item.rpartition("[")
-        by_topic.setdefault(topic, []).append(rest.rstrip("]"))
-    return " ".join(f"{topic}[{','.join(sorted(parts, key=lambda p: (len(p), p)))}]"
-                    for topic, parts in sorted(by_topic.items())) or "—"
-
-
-class Throttle:
-    """Call `action` at most every `every_s` seconds (always when forced)."""
-
-    def __init__(self, every_s: float, action: Callable[..., None]) -> None:
-        self.every_s = every_s
-        self.action = action
-        self._last = float("-inf")
-
-    def __call__(self, *args: Any, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last >= self.every_s:
-            self._last = now
-            self.action(*args)
+def status_extra(stage: ClassifierStage) -> dict[str, Any]:
+    """The classifier's own figures in its status snapshot (`common.bus.status`)."""
+    return {"model_version": stage.model_version,
+            "stage_stats": {**asdict(stage.stats), "model_rate": stage.stats.model_rate}}

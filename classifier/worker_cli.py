@@ -5,7 +5,6 @@ Loads the model once, then consumes ``mentions.raw`` as a member of a consumer g
 """
 from __future__ import annotations
 
-import logging
 import time
 from datetime import datetime
 from pathlib import Path
@@ -31,47 +30,22 @@ def _settings() -> Settings:
         raise typer.Exit(2) from error
 
 
-class _Progress:
+def _reporter(settings: Settings, stage: Any, every_s: float) -> Any:
     """After each commit: the status file, and a Rich progress line at most every `every_s` seconds."""
+    from classifier.worker import STATUS_STAGE, status_extra
+    from common.bus.status import CommitReporter, compact_partitions
 
-    def __init__(self, settings: Settings, stage: Any, every_s: float) -> None:
-        from classifier.worker import Throttle
-
-        self.settings = settings
-        self.stage = stage
-        self._mark: tuple[float, int] | None = None  # (time, processed) the rate is measured from
-        self.rate: float | None = None  # records per second since the previous measurement (≥ 1 s apart)
-        self._print = Throttle(every_s, self._print_line)
-
-    def __call__(self, worker: Any) -> None:
-        now, processed = time.monotonic(), worker.stats.processed
-        if self._mark is None:
-            self._mark = (now, processed)  # from the first commit on: group join and model load do not count
-        then, before = self._mark
-        if now - then >= 1.0:
-            self.rate = (processed - before) / (now - then)
-            self._mark = (now, processed)
-        self._write_status(worker)
-        self._print(worker)
-
-    def _write_status(self, worker: Any) -> None:
-        from classifier.worker import status_snapshot, write_status
-
-        try:
-            write_status(self.settings, status_snapshot(worker, self.stage, rate=self.rate))
-        except OSError as error:  # the view is a convenience: never stop classifying for it
-            logging.getLogger(__name__).warning("cannot write the worker status: %s", error)
-
-    def _print_line(self, worker: Any) -> None:
-        from classifier.worker import compact_partitions
-
+    def print_line(worker: Any, rate: float | None) -> None:
         stats = worker.stats
         partitions = compact_partitions(worker.status()["assignment"])
-        rate = f"{self.rate:,.0f}/s" if self.rate is not None else "—"
+        shown = f"{rate:,.0f}/s" if rate is not None else "—"
         console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] đã phân loại [bold]{stats.processed:,}[/bold] "
-                      f"({rate}) · DLQ {stats.dead_lettered:,} · lô {stats.batches:,} · "
-                      f"mô hình {self.stage.stats.model_rate:,.0f} mention/s · partition {partitions}",
+                      f"({shown}) · DLQ {stats.dead_lettered:,} · lô {stats.batches:,} · "
+                      f"mô hình {stage.stats.model_rate:,.0f} mention/s · partition {partitions}",
                       soft_wrap=True, highlight=False)
+
+    return CommitReporter(settings, STATUS_STAGE, extra=lambda worker: status_extra(stage), print_line=print_line,
+                          every_s=every_s)
 
 
 def _summary(worker: Any, stage: Any) -> Table:
@@ -121,7 +95,7 @@ def classifier(
     from kafka.errors import KafkaError
 
     from classifier.service import ArtifactError
-    from classifier.worker import ClassifierStage, artifact_problem, build_worker, load_classifier, status_dir
+    from classifier.worker import ClassifierStage, artifact_problem, build_worker, load_classifier
     from common.bus import UndeliveredError
 
     settings = _settings()
@@ -130,7 +104,7 @@ def classifier(
         err_console.print(f"[red]Không tải được mô hình phân loại:[/red] {problem}", soft_wrap=True)
         raise typer.Exit(2)
     stage = ClassifierStage()
-    progress = _Progress(settings, stage, report_every)
+    progress = _reporter(settings, stage, report_every)
     worker = build_worker(settings, stage, group_id=group, worker_id=worker_id, on_commit=progress)
     worker.install_signal_handlers()  # from here on SIGTERM/Ctrl-C stop cleanly, even while the model loads
 
@@ -152,7 +126,7 @@ def classifier(
                   f"(lỗi → {settings.topic_dlq}) trên {settings.bootstrap_servers}; group {group}, "
                   f"tiến trình {worker.worker_id}, lô tối đa {settings.classifier_batch_size} / "
                   f"{settings.classifier_batch_linger_ms} ms. Ctrl-C để dừng.", soft_wrap=True, highlight=False)
-    progress._write_status(worker)  # the live view of `crisiswatch run` sees the model is loaded
+    progress.write(worker)  # the live view of `crisiswatch run` sees the model is loaded
     code = 0
     try:
         worker.run(max_idle_s=max_idle)
@@ -164,7 +138,7 @@ def classifier(
         err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
         code = 1
     finally:
-        (status_dir(settings) / f"{worker.worker_id}.json").unlink(missing_ok=True)
+        progress.remove(worker)
     console.print(_summary(worker, stage))
     if code:
         raise typer.Exit(code)

@@ -1,7 +1,8 @@
 """The embedded stack behind `crisiswatch run`: everything on one machine, stopped cleanly on Ctrl-C/SIGTERM.
 
-Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set), the crawlers and the classifier
-worker (`crisiswatch classifier`, skipped with a warning while no trained model exists). In demo mode (the default
+Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set), the crawlers, the classifier
+worker (`crisiswatch classifier`, skipped with a warning while no trained model exists) and the indexer
+(`crisiswatch indexer`, into the search backend the settings choose). In demo mode (the default
 on the embedded stack) the crawlers read the recorded sources from a local replay server that releases documents
 over time, so a user sees mentions arrive and get classified. Each stage issue adds its component here; every
 stage runs as a child process that dies with this one.
@@ -25,6 +26,7 @@ from rich.text import Text
 
 from common.bus import EmbeddedBroker, ensure_topics, free_port, port_is_free
 from common.bus.broker import death_signal_preexec
+from common.bus.status import compact_partitions, read_statuses
 from common.settings import Settings
 from crisiswatch.status import lag_table, topics_table
 
@@ -120,6 +122,7 @@ class EmbeddedStack:
             threading.Thread(target=self._post_demo_zalo_events, args=(webhook_port,), name="zalo-demo",
                              daemon=True).start()
         self._start_classifier(env)
+        self._add_child("indexer", ["indexer"], env)
         self._add_child("crawl", ["crawl"], env)
 
     def _start_classifier(self, env: dict[str, str]) -> None:
@@ -176,10 +179,8 @@ class EmbeddedStack:
         return table
 
     def _processes_table(self) -> Table:
-        """One row per stage process: alive or not, and what the classifier has done (from its status file)."""
-        from classifier.worker import read_statuses
-
-        statuses = {s.get("pid"): s for s in read_statuses(self.settings)}
+        """One row per stage process: alive or not, and what the workers have done (from their status files)."""
+        statuses = {s.get("pid"): s for stage in ("classifier", "indexer") for s in read_statuses(self.settings, stage)}
         table = Table(title="Tiến trình")
         for column in ("Tiến trình", "PID", "Trạng thái", "Chi tiết"):
             table.add_column(column)
@@ -187,9 +188,11 @@ class EmbeddedStack:
             code = child.proc.poll()
             state = "[green]đang chạy[/green]" if code is None else f"[red]đã dừng (mã {code})[/red]"
             detail = f"xem {child.log_path}" if code is not None else ""
+            status = statuses.get(child.proc.pid) if code is None else None
             if child.name == "classifier" and code is None:
-                status = statuses.get(child.proc.pid)
                 detail = _classifier_detail(status) if status else "đang tải mô hình…"
+            elif child.name == "indexer" and code is None:
+                detail = _indexer_detail(status) if status else "đang mở chỉ mục…"
             table.add_row(child.name, str(child.proc.pid), state, detail)
         return table
 
@@ -207,10 +210,15 @@ class EmbeddedStack:
 
 
 def _classifier_detail(status: dict) -> str:
-    from classifier.worker import compact_partitions
-
     rate = status.get("rate")
     partitions = compact_partitions(status.get("assignment") or [])
     return (f"mô hình {status.get('model_version')} · đã phân loại {status.get('processed', 0):,}"
             f"{f' ({rate:,.0f}/s)' if rate is not None else ''} · DLQ {status.get('dead_lettered', 0):,} · "
             f"partition {partitions}")
+
+
+def _indexer_detail(status: dict) -> str:
+    rate = status.get("rate")
+    return (f"{status.get('backend', '')} · đã đánh chỉ mục {status.get('indexed', 0):,}"
+            f"{f' ({rate:,.0f}/s)' if rate is not None else ''} · DLQ {status.get('dead_lettered', 0):,} · "
+            f"partition {compact_partitions(status.get('assignment') or [])}")

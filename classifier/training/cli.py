@@ -172,7 +172,7 @@ def _show(prediction, text: str, classifier) -> None:
     why = classifier.lexical.explain(text, "relevant", int(labels.relevant))
     table.add_row("Vì sao (từ khoá)", ", ".join(f"{f} {w:+.2f}" for f, w in why) or "—")
     for match in prediction.claims:
-        claim = common.claims.get(match.claim_id)
+        claim = classifier.claims.registry.get(match.claim_id)
         table.add_row("Tin đồn khớp", f"{match.claim_id} (điểm {match.score:.2f}, lập trường {match.stance.value})")
         table.add_row("Nội dung tin đồn", claim.claim)
         table.add_row("Bác bỏ chính thức", claim.rebuttal)

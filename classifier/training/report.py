@@ -426,7 +426,7 @@ def claim_matching(classifier: MentionClassifier, records: Sequence) -> dict[str
     from classifier.service import claim_matcher
 
     predictions = classifier.predict([r.text for r in records])
-    lexical_only = claim_matcher(common.claims)
+    lexical_only = claim_matcher(classifier.claims.registry)
     out: dict[str, Any] = {"n": len(records), "with_claim": sum(r.claim is not None for r in records)}
     for name in ("served", "lexical_only"):
         tp = fp = fn = stance_ok = 0

@@ -24,8 +24,8 @@ from classifier.worker import (
     SchemaViolation,
     build_worker,
     parse_mention,
-    read_statuses,
 )
+from common.bus.status import read_statuses
 from common.bus import BusProducer, Worker, consumer_lag, parse_dead_letter, read_topic
 from common.schema import ClassifiedMention, Mention, Sentiment, Topic
 from common.settings import Settings
@@ -297,7 +297,7 @@ def test_the_command_classifies_until_sigterm_then_commits_and_stops(
         wait_for(lambda: sum(r.lag for r in consumer_lag(bus_settings, [group_id])) == 0
                  and consumer_lag(bus_settings, [group_id]), timeout=40, interval=0.3,
                  what="the command to classify and commit everything")
-        statuses = read_statuses(bus_settings)
+        statuses = read_statuses(bus_settings, "classifier")
         assert [s["worker_id"] for s in statuses] == ["cli-1"] and statuses[0]["pid"] == proc.pid
         assert statuses[0]["model_version"] and statuses[0]["group_id"] == group_id
         proc.send_signal(signal.SIGTERM)
@@ -313,7 +313,7 @@ def test_the_command_classifies_until_sigterm_then_commits_and_stops(
         m.id for m in mentions)
     [letter] = map(parse_dead_letter, read_topic(bus_settings, bus_settings.topic_dlq))
     assert letter.source_key == b"poison" and letter.error_class == "classifier.worker.InvalidJson"
-    assert read_statuses(bus_settings) == []  # a clean stop removes its status file
+    assert read_statuses(bus_settings, "classifier") == []  # a clean stop removes its status file
 
 
 def test_build_worker_reads_its_batching_from_the_settings(bus_settings: Settings) -> None:

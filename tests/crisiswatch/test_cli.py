@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.worker import read_statuses
+from common.bus.status import read_statuses
 from common.bus import EmbeddedBroker, free_port, list_topics, port_is_free
 from common.settings import Settings
 from tests.support import wait_for
@@ -81,7 +81,7 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal,
         classifier = children_of(proc.pid, "crisiswatch classifier")
         assert classifier, "the classifier worker should run"
         # It loaded the model and joined its group (its status file is what the live view shows).
-        assert wait_until(lambda: [s for s in read_statuses(Settings(state_dir=tmp_path / "state"))
+        assert wait_until(lambda: [s for s in read_statuses(Settings(state_dir=tmp_path / "state"), "classifier")
                                    if s["pid"] == classifier[0] and s["model_version"]]), "classifier never started"
         children = children_of(proc.pid)
         proc.send_signal(stop_signal)
@@ -179,7 +179,7 @@ def test_run_without_a_trained_model_warns_and_runs_the_rest(tmp_path):
 def test_the_live_view_shows_each_stage_process_and_the_classifier_progress(tmp_path):
     from rich.console import Console
 
-    from classifier.worker import write_status
+    from common.bus.status import write_status
     from crisiswatch.stack import ChildProcess, EmbeddedStack
 
     settings = Settings(state_dir=tmp_path / "state")
@@ -193,7 +193,7 @@ def test_the_live_view_shows_each_stage_process_and_the_classifier_progress(tmp_
     try:
         stopped.proc.wait(30)
         console.print(stack._processes_table())
-        write_status(settings, {"worker_id": "w1", "pid": running.proc.pid, "model_version": "cw-test-1",
+        write_status(settings, "classifier", {"worker_id": "w1", "pid": running.proc.pid, "model_version": "cw-test-1",
                                 "processed": 1234, "dead_lettered": 5, "rate": 88.0,
                                 "assignment": ["mentions.raw[0]", "mentions.raw[1]"]})
         console.print(stack._processes_table())
