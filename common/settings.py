@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     elasticsearch_password: SecretStr | None = None
     elasticsearch_api_key: SecretStr | None = None
     elasticsearch_ca_certs: Path | None = None
+    search_api_host: str = Field("127.0.0.1", description="Address `crisiswatch search-api` listens on.")
+    search_api_port: int = Field(8090, ge=1, le=65535, description="Port of `crisiswatch search-api`.")
 
     # Relational store (alerts, playbooks, audit). May carry a password, hence secret.
     database_url: SecretStr = SecretStr("sqlite:///.crisiswatch/crisiswatch.db")
@@ -91,6 +93,30 @@ class Settings(BaseSettings):
     zalo_oa_secret_key: SecretStr | None = Field(None, description="OA secret key: webhook X-ZEvent-Signature.")
     zalo_webhook_host: str = "127.0.0.1"
     zalo_webhook_port: int = Field(8085, ge=1, le=65535)
+
+    # Alerting notifications (alerting/notify). A channel is active only when its settings are filled in.
+    smtp_host: str | None = Field(None, description="SMTP server for alert e-mails; empty = no e-mail channel.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 SSL, 25 none).")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "starttls", description="Transport security: starttls (upgrade a plain connection), ssl (implicit TLS) or "
+                                "none (trusted local relay only).")
+    smtp_username: str | None = Field(None, description="SMTP login; empty = no authentication.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_timeout_s: float = Field(10.0, gt=0, description="Bound on every SMTP connect/command.")
+    notify_email_from: str = Field("crisiswatch@localhost", description="Sender address of alert e-mails.")
+    notify_email_to: list[str] = Field(
+        [], description="Recipients of alert e-mails (JSON list in the environment, e.g. [\"a@b.vn\"]).")
+    notify_webhook_url: str | None = Field(None, description="Generic webhook receiving signed alert JSON; "
+                                                             "empty = no webhook channel.")
+    notify_webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key of the X-Crisiswatch-Signature header (required with the webhook).")
+    notify_timeout_s: float = Field(10.0, gt=0, description="Bound on every webhook / Zalo HTTP request.")
+    zalo_oa_access_token: SecretStr | None = Field(
+        None, description="Zalo OA access token used to message the duty officer (header access_token).")
+    zalo_duty_officer_user_id: str | None = Field(
+        None, description="Zalo user id (of the OA's follower) of the duty officer; empty = no Zalo channel.")
+    dashboard_base_url: str = Field("http://127.0.0.1:8000", description="Dashboard address used in alert links "
+                                                                        "(<base>/alerts/<id>).")
 
     # Key of the HMAC that lets a masked phone/ID number be recognized again without storing it.
     # Empty = a random key created once and kept in `state_dir/pii.key`.

@@ -1,13 +1,20 @@
-"""``crisiswatch indexer``: the streaming indexer (see ``index/indexer.py``). Messages are in Vietnamese."""
+"""``crisiswatch indexer`` (the streaming indexer, ``index/indexer.py``), ``crisiswatch search`` and
+``crisiswatch search-api`` (``index/api.py``, ``docs/search-api.md``). Messages are in Vietnamese."""
 from __future__ import annotations
 
+import json
+import re
 import time
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from common.logs import rich_logging
 from common.settings import Settings, get_settings
@@ -122,5 +129,273 @@ def indexer(
         raise typer.Exit(code)
 
 
+# ------------------------------------------------------------------------------------------------ search
+
+SOURCE_VI = {"facebook": "Facebook", "zalo": "Zalo", "news": "Báo chí"}
+SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung lập", "positive": "tích cực"}
+TOPIC_VI = {"pension": "lương hưu", "one_time_withdrawal": "rút BHXH một lần", "health_insurance": "BHYT",
+            "unemployment": "BH thất nghiệp", "contribution_evasion": "nợ/trốn đóng", "vssid_app": "VssID, DVC",
+            "scam_impersonation": "lừa đảo mạo danh", "law_policy": "luật, chính sách",
+            "maternity_sickness": "thai sản, ốm đau", "service_quality": "chất lượng phục vụ", "other": "khác"}
+FACET_VI = {"source": "Nguồn", "sentiment": "Sắc thái", "topic": "Chủ đề", "misinformation": "Tin sai",
+            "province": "Tỉnh/thành", "author": "Tác giả", "cluster": "Cụm bài", "claim": "Tin đồn"}
+_VALUE_VI = {"source": SOURCE_VI, "sentiment": SENTIMENT_VI, "topic": TOPIC_VI,
+             "misinformation": {"true": "tin sai", "false": "không"}}
+_OPTION = {"q": "truy vấn", "misinformation": "--misinfo"}  # QueryParams field → what the user typed
+SNIPPET_CHARS = 160
+BAR_WIDTH = 30
+
+
+def _snippet(mention: Any, highlights: dict[str, str] | None) -> Text:
+    """The text (title first) with matches in bold, cut to about `SNIPPET_CHARS` around the first match."""
+    marked = (highlights or {}).get("text") or mention.text
+    text = Text()
+    for i, part in enumerate(re.split(r"</?em>", marked)):
+        text.append(part, style="bold yellow" if i % 2 else None)
+    first = min((span.start for span in text.spans), default=0)
+    start = max(0, first - SNIPPET_CHARS // 4) if len(text) > SNIPPET_CHARS else 0
+    cut = text[start:start + SNIPPET_CHARS]
+    if start:
+        cut = Text("…") + cut
+    if start + SNIPPET_CHARS < len(text):
+        cut.append("…")
+    if mention.title:
+        title = Text()
+        for i, part in enumerate(re.split(r"</?em>", (highlights or {}).get("title") or mention.title)):
+            title.append(part, style="bold yellow" if i % 2 else "bold")
+        cut = title + Text("\n") + cut
+    return cut
+
+
+def _labels(mention: Any) -> str:
+    labels = mention.labels
+    out = f"{SENTIMENT_VI[labels.sentiment.value]} · {TOPIC_VI[labels.topic.value]}"
+    if labels.misinformation:
+        out += f" · [red]tin sai {labels.misinformation_score:.0%}[/red]"
+    if mention.claims:
+        out += " · " + ", ".join(c.claim_id for c in mention.claims)
+    return out
+
+
+def _bar(count: int, top: int) -> str:
+    return "█" * max(1 if count else 0, round(BAR_WIDTH * count / top)) if top else ""
+
+
+def _bad_query(error: Exception, query: str) -> None:
+    """Print the query with a caret under the error position, then exit 2."""
+    from common.query import QuerySyntaxError
+
+    if isinstance(error, QuerySyntaxError):
+        err_console.print(f"[red]Truy vấn sai cú pháp[/red] tại vị trí {error.position} (cột {error.column}):",
+                          highlight=False)
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    else:
+        err_console.print("[red]Chỉ mục không chạy được truy vấn này:[/red]", highlight=False)
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"  {query}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def search(
+    query: Annotated[str, typer.Argument(
+        help='Truy vấn, gõ không dấu được: "bao hiem", \'"lương hưu" chậm\', \'rut bhxh -"bảo hiểm xe"\'. '
+             "Xem docs/query-language.md.")] = "",
+    source: Annotated[Optional[list[str]], typer.Option(
+        "--source", help="Nguồn: facebook | zalo | news (lặp lại được).")] = None,
+    sentiment: Annotated[Optional[list[str]], typer.Option(
+        "--sentiment", help="Sắc thái: negative | neutral | positive (lặp lại được).")] = None,
+    topic: Annotated[Optional[list[str]], typer.Option(
+        "--topic", help="Chủ đề, ví dụ pension, one_time_withdrawal (lặp lại được).")] = None,
+    misinfo: Annotated[Optional[bool], typer.Option(
+        "--misinfo/--no-misinfo", help="Chỉ tin sai / chỉ tin không sai (mặc định: tất cả).")] = None,
+    province: Annotated[Optional[str], typer.Option(
+        "--province", help='Tỉnh/thành, tên cũ hoặc mới ("Bình Dương", "hcm").')] = None,
+    from_: Annotated[Optional[str], typer.Option(
+        "--from", help="Từ (ISO 8601; chỉ ngày = 00:00 giờ Việt Nam), ví dụ 2026-03-01.")] = None,
+    to: Annotated[Optional[str], typer.Option(
+        "--to", help="Đến (không bao gồm; chỉ ngày = hết ngày đó, giờ Việt Nam).")] = None,
+    min_reach: Annotated[Optional[int], typer.Option(
+        "--min-reach", min=0, help="Tương tác tối thiểu (reactions + shares + comments).")] = None,
+    claim: Annotated[Optional[str], typer.Option("--claim", help="Mã tin đồn đã biết.")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Mã cụm bài gần trùng.")] = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", help="time (mới nhất) | relevance (liên quan nhất) | reach (lan truyền nhất).")] = "time",
+    limit: Annotated[int, typer.Option(
+        "--limit", min=1, max=10_000, help="Số kết quả hiển thị (bảng, --json).")] = 20,
+    highlight: Annotated[bool, typer.Option(
+        "--highlight/--no-highlight", help="In đậm từ khớp trong đoạn trích.")] = True,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="In JSON Lines (mỗi dòng một đề cập đầy đủ) thay cho bảng.")] = False,
+    export_file: Annotated[Optional[Path], typer.Option(
+        "--export", dir_okay=False, help="Xuất TOÀN BỘ kết quả vào FILE.csv (UTF-8 BOM, mở bằng Excel) "
+                                         "hoặc FILE.jsonl.")] = None,
+    facets: Annotated[Optional[str], typer.Option(
+        "--facets", help="Thống kê theo trường, cách nhau bởi dấu phẩy: "
+                         "source,sentiment,topic,misinformation,province,author,cluster,claim.")] = None,
+    histogram: Annotated[Optional[str], typer.Option(
+        "--histogram", help="Biểu đồ theo thời gian (giờ Việt Nam): hour | day | week.")] = None,
+) -> None:
+    """Tìm kiếm các đề cập đã phân loại trong chỉ mục (tantivy hoặc Elasticsearch, theo cấu hình).
+
+    Mặc định in bảng kết quả (giờ Việt Nam, nguồn, tỉnh, nhãn, tương tác, đoạn trích). Truy vấn sai: in vị trí lỗi
+    và thoát mã 2; không mở được chỉ mục: thoát mã 1.
+    """
+    from pydantic import ValidationError
+
+    from common.query import QuerySyntaxError
+    from index.aggregations import FacetField, Interval, write_csv, write_jsonl
+    from index.api import QueryParams
+    from index.backend import SearchSort, UnsupportedQueryError
+    from index.indexer import backend_description, open_backend
+
+    try:
+        params = QueryParams(q=query, source=source, sentiment=sentiment, topic=topic, misinformation=misinfo,
+                             province=province, to=to, min_reach=min_reach, claim=claim, cluster=cluster,
+                             **{"from": from_})
+        order = SearchSort(sort)
+        facet_fields = [FacetField(f.strip()) for f in facets.split(",") if f.strip()] if facets else []
+        interval = Interval(histogram) if histogram else None
+        if export_file is not None and export_file.suffix.lower() not in (".csv", ".jsonl"):
+            raise ValueError(f"--export {export_file}: đuôi tệp phải là .csv hoặc .jsonl")
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else ""
+            where = _OPTION.get(name, f"--{name.replace('_', '-')}") if name else "--from/--to"
+            message = escape(problem["msg"].removeprefix("Value error, "))
+            err_console.print(f"[red]Tham số không hợp lệ[/red] {where}: {message}", highlight=False)
+        raise typer.Exit(2) from error
+    except ValueError as error:
+        err_console.print(f"[red]Tham số không hợp lệ:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from error
+
+    settings = _settings()
+    try:
+        backend = open_backend(settings)
+    except Exception as error:
+        err_console.print(f"[red]Không mở được chỉ mục ({backend_description(settings)}):[/red] {error}",
+                          soft_wrap=True)
+        raise typer.Exit(1) from error
+    try:
+        request = params.request(sort=order, size=limit, highlight=highlight and not as_json)
+        try:
+            total = backend.count(request)
+        except (QuerySyntaxError, UnsupportedQueryError) as error:
+            _bad_query(error, query)
+        if export_file is not None:
+            _export(backend, request, export_file, total, write_csv, write_jsonl)
+        if facet_fields:
+            _print_facets(backend.facets(request, facet_fields, 10), total)
+        if interval is not None:
+            _print_histogram(backend.date_histogram(request, interval), interval.value, total)
+        if as_json:
+            for hit in backend.search(request).hits:
+                print(json.dumps(hit.mention.model_dump(mode="json"), ensure_ascii=False))
+        elif export_file is None and not facet_fields and interval is None:
+            _print_hits(backend.search(request), total)
+    except typer.Exit:
+        raise
+    except Exception as error:  # the index went away mid-command: say so, not a traceback
+        err_console.print(f"[red]Lỗi chỉ mục ({backend_description(settings)}):[/red] {error}", soft_wrap=True)
+        raise typer.Exit(1) from error
+    finally:
+        backend.close()
+
+
+def _print_hits(result: Any, total: int) -> None:
+    from index.aggregations import VN_TZ
+
+    table = Table(title=f"{total:,} kết quả" + (f" (hiển thị {len(result.hits)})" if total > len(result.hits)
+                                                 else ""), show_lines=True)
+    table.add_column("Thời gian (giờ VN)", no_wrap=True)
+    table.add_column("Nguồn")
+    table.add_column("Tỉnh/thành")
+    table.add_column("Nhãn")
+    table.add_column("Tương tác", justify="right")
+    table.add_column("Nội dung", ratio=1)
+    for hit in result.hits:
+        m = hit.mention
+        reach = m.reach.reactions + m.reach.shares + m.reach.comments
+        table.add_row(m.created_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M"), SOURCE_VI[m.source.value],
+                      m.province.new if m.province else "—", _labels(m), f"{reach:,}", _snippet(m, hit.highlights))
+    console.print(table)
+    if not result.hits:
+        console.print("Không có kết quả nào. Thử bỏ bớt bộ lọc hoặc dùng từ khác.")
+    elif total > len(result.hits):
+        console.print("[dim]Dùng --limit N để xem nhiều hơn (tối đa 10.000) hoặc --export FILE.csv để xuất "
+                      "toàn bộ.[/dim]", highlight=False)
+
+
+def _print_facets(found: dict[str, list[tuple[str, int]]], total: int) -> None:
+    for field, buckets in found.items():
+        table = Table(title=f"{FACET_VI[field]} ({total:,} kết quả)")
+        table.add_column("Giá trị")
+        table.add_column("Số lượng", justify="right")
+        table.add_column("", no_wrap=True)
+        top = max((c for _, c in buckets), default=0)
+        names = _VALUE_VI.get(field, {})
+        for value, count in buckets:
+            table.add_row(names.get(value, value), f"{count:,}", f"[cyan]{_bar(count, top)}[/cyan]")
+        if not buckets:
+            table.add_row("[dim](không có giá trị)[/dim]", "0", "")
+        console.print(table)
+
+
+def _print_histogram(buckets: list[tuple[datetime, int]], interval: str, total: int) -> None:
+    formats = {"hour": "%d/%m/%Y %H:00", "day": "%d/%m/%Y", "week": "tuần từ %d/%m/%Y"}
+    table = Table(title=f"Theo {dict(hour='giờ', day='ngày', week='tuần')[interval]} (giờ Việt Nam, "
+                        f"{total:,} kết quả)")
+    table.add_column("Bắt đầu", no_wrap=True)
+    table.add_column("Số lượng", justify="right")
+    table.add_column("", no_wrap=True)
+    top = max((c for _, c in buckets), default=0)
+    for start, count in buckets:
+        table.add_row(start.strftime(formats[interval]), f"{count:,}", f"[cyan]{_bar(count, top)}[/cyan]")
+    console.print(table)
+
+
+def _export(backend: Any, request: Any, path: Path, total: int, write_csv: Any, write_jsonl: Any) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    writer = write_csv if path.suffix.lower() == ".csv" else write_jsonl
+    with Progress(TextColumn("Xuất {task.fields[name]}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("export", total=total, name=path.name)
+
+        def counted() -> Iterator[Any]:
+            for mention in backend.export(request):
+                yield mention
+                progress.advance(task)
+
+        rows = writer(counted(), path)
+    console.print(f"Đã xuất [bold]{rows:,}[/bold] đề cập vào {path}", highlight=False, soft_wrap=True)
+
+
+def search_api(
+    host: Annotated[Optional[str], typer.Option(
+        "--host", help="Địa chỉ lắng nghe (mặc định CRISISWATCH_SEARCH_API_HOST, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(
+        "--port", min=1, max=65535, help="Cổng (mặc định CRISISWATCH_SEARCH_API_PORT, 8090).")] = None,
+) -> None:
+    """Chạy API tìm kiếm HTTP (FastAPI) cho dashboard và các công cụ: /api/search, /docs (OpenAPI).
+
+    Chỉ đọc chỉ mục: chạy song song với `crisiswatch indexer` (tantivy: thấy dữ liệu mới sau mỗi commit của
+    bộ đánh chỉ mục). Elasticsearch chưa sẵn sàng: API vẫn chạy và trả 503 cho tới khi kết nối được.
+    """
+    import uvicorn
+
+    from index.api import create_app, lazy_backend
+    from index.indexer import backend_description, open_backend
+
+    settings = _settings()
+    host = host or settings.search_api_host
+    port = port or settings.search_api_port
+    get_backend = lazy_backend(lambda: open_backend(settings))
+    console.print(f"API tìm kiếm trên [bold]http://{host}:{port}[/bold] (tài liệu: /docs) → "
+                  f"{backend_description(settings)}. Ctrl-C để dừng.", soft_wrap=True, highlight=False)
+    uvicorn.run(create_app(get_backend), host=host, port=port, log_level="info")
+
+
 def register(app: typer.Typer) -> None:
     app.command("indexer")(indexer)
+    app.command("search")(search)
+    app.command("search-api")(search_api)
