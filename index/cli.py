@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,23 +31,21 @@ def _settings() -> Settings:
         raise typer.Exit(2) from error
 
 
-class _Progress:
-    """After each commit: a Rich progress line at most every `every_s` seconds."""
+def _reporter(settings: Settings, stage: Any, backend_name: str, every_s: float) -> Any:
+    """After each commit: the status file (live view of `crisiswatch run`), a Rich progress line now and then."""
+    from dataclasses import asdict
 
-    def __init__(self, stage: Any, every_s: float) -> None:
-        self.stage = stage
-        self.every_s = every_s
-        self._last = float("-inf")
+    from common.bus.status import CommitReporter
 
-    def __call__(self, worker: Any) -> None:
-        now = time.monotonic()
-        if now - self._last < self.every_s:
-            return
-        self._last = now
-        stats, stage = worker.stats, self.stage.stats
-        console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] đã đánh chỉ mục [bold]{stage.indexed:,}[/bold] · "
-                      f"DLQ {stats.dead_lettered:,} · lô {stats.batches:,} · "
-                      f"{stage.rate:,.0f} tài liệu/s", soft_wrap=True, highlight=False)
+    def print_line(worker: Any, rate: float | None) -> None:
+        stats, own = worker.stats, stage.stats
+        console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] đã đánh chỉ mục [bold]{own.indexed:,}[/bold] · "
+                      f"DLQ {stats.dead_lettered:,} · lô {stats.batches:,} · {own.rate:,.0f} tài liệu/s",
+                      soft_wrap=True, highlight=False)
+
+    return CommitReporter(settings, "indexer", every_s=every_s, print_line=print_line,
+                          extra=lambda worker: {"backend": backend_name, "indexed": stage.stats.indexed,
+                                                "stage_stats": asdict(stage.stats)})
 
 
 def _summary(worker: Any, stage: Any) -> Table:
@@ -102,8 +99,9 @@ def indexer(
                           soft_wrap=True)
         raise typer.Exit(2) from error
     stage = IndexerStage(backend)
+    progress = _reporter(settings, stage, backend_description(settings), report_every)
     worker = build_worker(settings, stage, group_id=group, worker_id=worker_id, batch_linger_ms=linger_ms,
-                          on_commit=_Progress(stage, report_every))
+                          on_commit=progress)
     worker.install_signal_handlers()
     console.print(f"Đọc [bold]{settings.topic_classified}[/bold] → [bold]{backend_description(settings)}[/bold] "
                   f"(lỗi → {settings.topic_dlq}) trên {settings.bootstrap_servers}; group {group}, "
@@ -124,6 +122,7 @@ def indexer(
             backend.close()
         except Exception as error:  # the offsets are only committed after a backend commit: nothing is lost
             err_console.print(f"[yellow]Đóng chỉ mục lỗi:[/yellow] {error}", soft_wrap=True)
+        progress.remove(worker)
     console.print(_summary(worker, stage))
     if code:
         raise typer.Exit(code)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from common.bus.status import read_statuses
 from common.bus import BusProducer, TransientError, consumer_lag, parse_dead_letter, read_topic
 from common.schema import ClassifiedMention
 from common.settings import Settings
@@ -232,6 +233,10 @@ def test_kill_9_mid_stream_then_restart_indexes_every_mention_exactly_once(
     again = start(settings, group_id)  # joins once the killed member's session (6 s) has timed out
     try:
         wait_for(lambda: committed(settings) >= len(mentions), timeout=40, interval=0.2, what="every mention")
+        wait_for(lambda: [s for s in read_statuses(settings, "indexer") if s["pid"] == again.pid
+                          and s["indexed"] >= len(mentions) - 300], timeout=10, what="the indexer's status file")
+        [status] = [s for s in read_statuses(settings, "indexer") if s["pid"] == again.pid]  # + the killed one's
+        assert status["group_id"] == group_id and status["backend"].split()[0] == settings.search_backend
         again.send_signal(signal.SIGTERM)  # finishes the current batch, commits, stops
         out, _ = again.communicate(timeout=30)
     finally:
@@ -239,6 +244,7 @@ def test_kill_9_mid_stream_then_restart_indexes_every_mention_exactly_once(
         again.wait(10)
     assert again.returncode == 0, out.decode()
     assert "Bộ đánh chỉ mục đã dừng" in out.decode()
+    assert again.pid not in {s["pid"] for s in read_statuses(settings, "indexer")}  # a clean stop removes its file
     backend = open_backend(settings)
     try:
         assert all_ids(backend) == Counter({m.id: 1 for m in mentions})
