@@ -29,11 +29,13 @@ app.add_typer(topics_app, name="topics")
 def _register_stage_commands() -> None:
     from classifier.cli import register as register_classifier
     from crawlers.zalo.cli import register as register_zalo
+    from alerting.store.cli import register as register_db
     from index.cli import register as register_indexer
 
     register_zalo(app)
     register_classifier(app)
     register_indexer(app)
+    register_db(app)
 
 console = Console()
 err_console = Console(stderr=True)
