@@ -150,10 +150,15 @@ class AlertStore(StoreBase):
         if alert is None:
             latest = session.scalar(select(Alert).where(Alert.rule == update.rule, Alert.key == update.key)
                                     .order_by(Alert.id.desc()).limit(1))
-            if update.kind != UpdateKind.opened and latest is not None:
-                return AppliedUpdate(Outcome.stale, latest)
             if update.kind == UpdateKind.resolved:
-                return AppliedUpdate(Outcome.stale, None)
+                return AppliedUpdate(Outcome.stale, latest)
+            # An `updated` continues an episode the store has not seen open: either the latest alert of this key
+            # covered it (closed by hand meanwhile: stale), or the episode began while no alerting process was
+            # running (the engine, warmed up after a restart, reports it ongoing): it opens now.
+            first_seen = update.facts.first_seen
+            if update.kind != UpdateKind.opened and latest is not None and (
+                    first_seen is None or latest.last_event_at >= first_seen):
+                return AppliedUpdate(Outcome.stale, latest)
             if latest is not None and update.at < latest.last_event_at:
                 return AppliedUpdate(Outcome.stale, latest)
             alert = Alert(rule=update.rule, rule_type=update.rule_type, key=update.key, status=AlertStatus.open,

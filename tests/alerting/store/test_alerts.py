@@ -57,6 +57,21 @@ def test_an_episode_opens_grows_escalates_and_resolves(alerts: AlertStore) -> No
     assert _kinds(alerts, alert_id) == ["opened", "escalated", "resolved"]
 
 
+def test_an_ongoing_episode_the_store_never_saw_opens_after_a_restart(alerts: AlertStore) -> None:
+    """A restarted engine (warmed up without writing) reports an episode that began while it was down as
+    `updated`: it must open, not be dropped as stale — unless the latest alert of the key covered it."""
+    old = alerts.apply(episode_update("opened"), now=NOW).alert
+    alerts.apply(episode_update("resolved", minutes=30), now=NOW)
+    covered = episode_update("updated", minutes=40)  # first_seen = T0: the resolved alert covered this episode
+    assert alerts.apply(covered, now=NOW).outcome == Outcome.stale
+    new_episode = episode_update("updated", minutes=300, count=12)
+    new_episode = new_episode.model_copy(update={"facts": new_episode.facts.model_copy(
+        update={"first_seen": T0 + timedelta(minutes=240)})})
+    applied = alerts.apply(new_episode, now=NOW)
+    assert applied.outcome == Outcome.opened and applied.alert.id != old.id
+    assert [n.kind for n in applied.notifications] == ["opened"]
+
+
 def test_equal_updates_are_duplicates_and_older_ones_are_stale(alerts: AlertStore) -> None:
     first = episode_update("opened")
     alerts.apply(first, now=NOW)
