@@ -114,8 +114,6 @@ class AlertStore(StoreBase):
                  backoff_base: timedelta = timedelta(seconds=30), backoff_cap: timedelta = timedelta(hours=1),
                  check: bool = True) -> None:
         super().__init__(engine, check=check)
-        if not channels:
-            raise ValidationError("cần ít nhất một kênh thông báo")
         if digest_window <= timedelta(0):
             raise ValidationError("khoảng gom thông báo (digest_window) phải dương")
         if max_attempts < 1:
@@ -133,9 +131,7 @@ class AlertStore(StoreBase):
         `channels` defaults to the store's; `notify="digest"` aggregates this rule's notifications per window."""
         when = now_utc(now)
         digest = update_digest(update)
-        chosen = tuple(channels) if channels is not None else self.channels
-        if not chosen:
-            raise ValidationError(f"luật {update.rule}: cần ít nhất một kênh thông báo")
+        chosen = tuple(channels) if channels is not None else self.channels  # () = the dashboard only: no outbox
         if notify not in ("immediate", "digest"):
             raise ValidationError(f"luật {update.rule}: kiểu thông báo {notify!r} không hợp lệ (immediate|digest)")
         return self._transaction(lambda s: self._apply(s, update, digest, when, actor, chosen, notify), retries=5)

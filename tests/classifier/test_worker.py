@@ -30,7 +30,7 @@ from common.bus import BusProducer, Worker, consumer_lag, parse_dead_letter, rea
 from common.schema import ClassifiedMention, Mention, Sentiment, Topic
 from common.settings import Settings
 from tests.common.bus.helpers import make_mentions
-from tests.support import wait_for
+from tests.support import settings_env, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -245,21 +245,6 @@ def test_two_workers_in_one_group_share_the_partitions_without_loss_or_duplicate
 # --- the command ------------------------------------------------------------------------------------------------
 
 
-def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRISISWATCH_")}
-    env.update({
-        "CRISISWATCH_KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "CRISISWATCH_STATE_DIR": str(settings.state_dir),
-        "CRISISWATCH_TOPIC_RAW": settings.topic_raw,
-        "CRISISWATCH_TOPIC_CLASSIFIED": settings.topic_classified,
-        "CRISISWATCH_TOPIC_DLQ": settings.topic_dlq,
-        "CRISISWATCH_PII_HASH_KEY": "test-key",
-        "COLUMNS": "200",
-        **extra,
-    })
-    return env
-
-
 def test_help_is_in_vietnamese_and_the_default_group_is_the_classifier_group(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "crisiswatch", "classifier", "--help"], capture_output=True,
                             env={**os.environ, "COLUMNS": "200"}, timeout=60)
@@ -292,7 +277,7 @@ def test_the_command_classifies_until_sigterm_then_commits_and_stops(
     proc = subprocess.Popen(
         [sys.executable, "-m", "crisiswatch", "classifier", "--group", group_id, "--artifact", str(artifact_dir),
          "--base-dir", str(tiny_base_dir), "--worker-id", "cli-1", "--report-every", "0"],
-        env=cli_env(bus_settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env=settings_env(bus_settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: sum(r.lag for r in consumer_lag(bus_settings, [group_id])) == 0
                  and consumer_lag(bus_settings, [group_id]), timeout=40, interval=0.3,

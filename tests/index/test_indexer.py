@@ -33,7 +33,7 @@ from index.indexer import (
 )
 from index.tantivy_backend import TantivyBackend
 from tests.index.test_contract import make
-from tests.support import wait_for
+from tests.support import settings_env, wait_for
 
 
 def classified(n: int, prefix: str = "m") -> list[ClassifiedMention]:
@@ -182,25 +182,9 @@ def test_classified_mentions_become_searchable_once_and_bad_records_go_to_the_dl
 # --- kill -9 of the real command ------------------------------------------------------------------------------------
 
 
-def cli_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRISISWATCH_")}
-    env.update({
-        "CRISISWATCH_KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "CRISISWATCH_STATE_DIR": str(settings.state_dir),
-        "CRISISWATCH_TOPIC_CLASSIFIED": settings.topic_classified,
-        "CRISISWATCH_TOPIC_DLQ": settings.topic_dlq,
-        "CRISISWATCH_PII_HASH_KEY": "test-key",
-        "CRISISWATCH_WORKER_BATCH_SIZE": "50",
-        "CRISISWATCH_SEARCH_BACKEND": settings.search_backend,
-    })
-    if settings.elasticsearch_url:
-        env["CRISISWATCH_ELASTICSEARCH_URL"] = settings.elasticsearch_url
-    return env
-
-
 def start(settings: Settings, group_id: str, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "crisiswatch", "indexer", "--group", group_id,
-                             "--linger-ms", "50", *extra], env=cli_env(settings),
+                             "--linger-ms", "50", *extra], env=settings_env(settings, worker_batch_size="50"),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
