@@ -133,8 +133,11 @@ def alerting(
         raise typer.Exit(2) from error
     alerts, runs = _stores(settings)
     alerts.channels = tuple(channels)  # none configured: alerts are only on the dashboard
+    from alerting.store.rules import RuleStateStore
+
     service = AlertingService(rules, alerts, runs, playbooks=playbooks, claims=claims,
-                              dashboard_base_url=settings.dashboard_base_url, actor=f"alerting-{replica}")
+                              dashboard_base_url=settings.dashboard_base_url, actor=f"alerting-{replica}",
+                              rule_states=RuleStateStore(alerts.engine))
     if warm_up and settings.alerting_warmup_hours > 0:
         _warm_up(settings, service, history, warm_window)
     stage = AlertingStage(service)
@@ -215,7 +218,13 @@ def _warm_up(settings: Settings, service: Any, history: Any, warm_window: Any) -
 # ------------------------------------------------------------------------------------------- operator commands
 
 def _actor(by: str | None) -> str:
-    return by or getpass.getuser()
+    """Who acts: --by, else the OS user (a container may have no passwd entry for its uid: say "cli")."""
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 @alert_app.command("list")

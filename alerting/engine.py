@@ -164,13 +164,29 @@ class RuleEngine:
     def __init__(self, rules: Iterable[Rule], *, claims: Registry | None = None,
                  lateness: timedelta = timedelta(hours=1), max_seen: int = 200_000) -> None:
         self.context = Context(claims=claims if claims is not None else load_registry())
-        self.states = [_RuleState(rule, self.context) for rule in rules if rule.enabled]
+        self.rules = {rule.name: rule for rule in rules}
+        self.states = [_RuleState(rule, self.context) for rule in self.rules.values() if rule.enabled]
         self.lateness = lateness
         self.max_seen = max_seen
         self.watermark: datetime | None = None
         self.stats = EngineStats()
         self._seen: OrderedDict[str, Fetch] = OrderedDict()
         self._df = _DocFreq()
+
+    def set_enabled(self, name: str, enabled: bool) -> bool:
+        """Switch a rule on or off at run time (the operators' switch); returns whether anything changed. A rule
+        switched off forgets its windows and episodes (its open alerts stay for people to close); switched back
+        on, it starts from empty windows."""
+        if name not in self.rules:
+            raise KeyError(f"không có luật '{name}'")
+        active = {state.rule.name: state for state in self.states}
+        if enabled and name not in active:
+            self.states.append(_RuleState(self.rules[name], self.context))
+            return True
+        if not enabled and name in active:
+            self.states.remove(active[name])
+            return True
+        return False
 
     # ---------------------------------------------------------------------------------------------- mentions
 

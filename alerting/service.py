@@ -34,6 +34,7 @@ from alerting.rules import Rule
 from alerting.store.alerts import AlertStore, AppliedUpdate, Outcome
 from alerting.store.errors import StoreError
 from alerting.store.playbooks import PlaybookStore, StepSpec
+from alerting.store.rules import RuleStateStore
 from common.claims import Registry
 from common.schema import ClassifiedMention
 
@@ -69,7 +70,8 @@ class ServiceStats:
 class AlertingService:
     def __init__(self, rules: Iterable[Rule], alerts: AlertStore, playbook_runs: PlaybookStore, *,
                  playbooks: Mapping[str, Playbook], claims: Registry | None = None,
-                 dashboard_base_url: str = "", actor: str = "alerting") -> None:
+                 dashboard_base_url: str = "", actor: str = "alerting",
+                 rule_states: RuleStateStore | None = None) -> None:
         self.rules = {rule.name: rule for rule in rules}
         self.engine = RuleEngine(list(self.rules.values()), claims=claims)
         self.alerts = alerts
@@ -82,6 +84,8 @@ class AlertingService:
         self._lock = threading.Lock()  # the engine: consumer and ticker threads share it
         self._apply_lock = threading.Lock()
         self._pending: deque[EpisodeUpdate] = deque()
+        self.rule_states = rule_states
+        self.sync_rules()
 
     # -- evaluation ---------------------------------------------------------------------------------------------
 
@@ -106,9 +110,26 @@ class AlertingService:
                 count += 1
         return count
 
+    def sync_rules(self) -> list[str]:
+        """Apply the operators' enable/disable switches (the dashboard's rules page); returns the rules changed.
+        A rule nobody switched keeps the ``enabled`` of its file."""
+        if self.rule_states is None:
+            return []
+        switches = self.rule_states.states()
+        changed = []
+        with self._lock:
+            for name, rule in self.rules.items():
+                if self.engine.set_enabled(name, switches.get(name, rule.enabled)):
+                    changed.append(name)
+        for name in changed:
+            log.info("rule %s %s by an operator", name, "enabled" if switches.get(name) else "disabled")
+        return changed
+
     def tick(self, now: datetime | None = None) -> list[AppliedUpdate]:
-        """Time-driven evaluation (flatlines, episode ends), then overdue playbook steps."""
+        """The operators' rule switches, time-driven evaluation (flatlines, episode ends), then overdue
+        playbook steps."""
         now = now or datetime.now(UTC)
+        self.sync_rules()
         with self._lock:
             updates = self.engine.tick(now)
         applied = self.apply(updates, now=now)

@@ -288,3 +288,15 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any]]
+
+
+class RuleState(Base):
+    """An operator's enable/disable switch for one alert rule, overriding the rule file's `enabled` (no row = the
+    file decides). Keyed by rule name, so a renamed rule starts from its file again."""
+
+    __tablename__ = "rule_states"
+
+    rule: Mapped[str] = mapped_column(String(80), primary_key=True)
+    enabled: Mapped[bool]
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]

@@ -130,3 +130,19 @@ def test_realert_compares_with_the_peak_level_not_the_level_at_resolution():
     (resolved,) = ticks(engine, 25, 120)
     assert resolved.severity.value == "medium"  # the wave had calmed down when it ended
     assert feed(engine, [app(130 + i * 0.5, reactions=300) for i in range(12)]) == []  # medium again: suppressed
+
+
+def test_a_rule_switched_off_stops_alerting_and_starts_fresh_when_switched_on() -> None:
+    from alerting.engine import RuleEngine
+
+    from .factory import mention, rule
+
+    burst = rule("burst", type="frequency", params={"window": "1h", "count": 3})
+    engine = RuleEngine([burst], claims=None)
+    assert engine.set_enabled("burst", False) is True and engine.set_enabled("burst", False) is False
+    assert [u for i in range(5) for u in engine.process(mention(f"bài {i}", minutes=i))] == []
+    assert engine.set_enabled("burst", True) is True
+    updates = [u for i in range(5, 10) for u in engine.process(mention(f"bài {i}", minutes=i))]
+    assert [u.kind.value for u in updates][:1] == ["opened"] and updates[0].facts.count == 3
+    with pytest.raises(KeyError):
+        engine.set_enabled("no-such-rule", True)
