@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     elasticsearch_api_key: SecretStr | None = None
     elasticsearch_ca_certs: Path | None = None
     search_api_host: str = Field("127.0.0.1", description="Address `crisiswatch search-api` listens on.")
-    search_api_port: int = Field(8090, ge=1, le=65535, description="Port of `crisiswatch search-api`.")
+    search_api_port: int = Field(8091, ge=1, le=65535, description="Port of `crisiswatch search-api`.")
 
     # Relational store (alerts, playbooks, audit). May carry a password, hence secret.
     database_url: SecretStr = SecretStr("sqlite:///.crisiswatch/crisiswatch.db")
@@ -94,6 +94,15 @@ class Settings(BaseSettings):
     zalo_webhook_host: str = "127.0.0.1"
     zalo_webhook_port: int = Field(8085, ge=1, le=65535)
 
+    # Alerting (`crisiswatch alerting`): rules, playbooks, evaluation clock.
+    alert_rules_dir: Path | None = Field(None, description="Rule files (*.yaml); empty = alerting/rules.d.")
+    playbooks_dir: Path | None = Field(None, description="Playbook files (*.yaml); empty = alerting/playbooks.")
+    alerting_tick_s: float = Field(5.0, gt=0, description="Seconds between time-driven evaluations (flatlines, "
+                                                          "episode ends, overdue playbook steps).")
+    alerting_warmup_hours: float = Field(
+        24.0, ge=0, description="On start, rebuild the rules' windows from this many hours of indexed mentions "
+                                "(without alerting on them), so a restart does not see every key as a spike.")
+
     # Alerting notifications (alerting/notify). A channel is active only when its settings are filled in.
     smtp_host: str | None = Field(None, description="SMTP server for alert e-mails; empty = no e-mail channel.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 SSL, 25 none).")
@@ -117,6 +126,22 @@ class Settings(BaseSettings):
         None, description="Zalo user id (of the OA's follower) of the duty officer; empty = no Zalo channel.")
     dashboard_base_url: str = Field("http://127.0.0.1:8000", description="Dashboard address used in alert links "
                                                                         "(<base>/alerts/<id>).")
+
+    # Weekly forecast (`crisiswatch forecast`).
+    forecast_calendar_file: Path | None = Field(
+        None, description="Calendar of known events (YAML) the communication center maintains; empty = the "
+                          "bundled forecast/data/calendar.yaml.")
+
+    # Dashboard (`crisiswatch serve`).
+    dashboard_host: str = Field("127.0.0.1", description="Address `crisiswatch serve` listens on.")
+    dashboard_port: int = Field(8000, ge=1, le=65535, description="Port of `crisiswatch serve`.")
+    dashboard_session_secret: SecretStr | None = Field(
+        None, description="Key that signs session cookies; empty = a random key created once and kept in "
+                          "`state_dir/dashboard-session.key` (shared by every dashboard process on this machine).")
+    dashboard_session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Lifetime of a login session.")
+    dashboard_cookie_secure: bool | None = Field(
+        None, description="Send the session cookie over HTTPS only. Empty = on, except when dashboard_base_url is "
+                          "plain http on localhost/127.0.0.1 (local use without TLS).")
 
     # Key of the HMAC that lets a masked phone/ID number be recognized again without storing it.
     # Empty = a random key created once and kept in `state_dir/pii.key`.
@@ -182,6 +207,35 @@ class Settings(BaseSettings):
             finally:
                 os.unlink(draft)
         return key_file.read_text().strip().encode()
+
+    def dashboard_secret(self) -> bytes:
+        """The session-signing key: the setting, or a random key created once in the state dir (like `pii_key`)."""
+        if self.dashboard_session_secret is not None:
+            return self.dashboard_session_secret.get_secret_value().encode()
+        key_file = self.state_dir / "dashboard-session.key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".dashboard-session.key.")
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(draft, 0o600)
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass  # another process won the race: use its key
+            finally:
+                os.unlink(draft)
+        return key_file.read_text().strip().encode()
+
+    @property
+    def dashboard_secure_cookies(self) -> bool:
+        """Whether the session cookie carries `Secure` (see `dashboard_cookie_secure`)."""
+        if self.dashboard_cookie_secure is not None:
+            return self.dashboard_cookie_secure
+        base = self.dashboard_base_url.lower()
+        return not base.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
 
     def redacted(self) -> dict[str, Any]:
         """Every setting with secrets shown as '**********' (safe to print or log)."""

@@ -29,13 +29,19 @@ app.add_typer(topics_app, name="topics")
 def _register_stage_commands() -> None:
     from classifier.cli import register as register_classifier
     from crawlers.zalo.cli import register as register_zalo
+    from alerting.cli import register as register_alerting
     from alerting.store.cli import register as register_db
+    from dashboard.cli import register as register_dashboard
+    from forecast.cli import register as register_forecast
     from index.cli import register as register_indexer
 
     register_zalo(app)
     register_classifier(app)
     register_indexer(app)
     register_db(app)
+    register_alerting(app)
+    register_dashboard(app)
+    register_forecast(app)
 
 console = Console()
 err_console = Console(stderr=True)

@@ -1,22 +1,26 @@
 """The embedded stack behind `crisiswatch run`: everything on one machine, stopped cleanly on Ctrl-C/SIGTERM.
 
-Today: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set), the crawlers, the classifier
-worker (`crisiswatch classifier`, skipped with a warning while no trained model exists) and the indexer
-(`crisiswatch indexer`, into the search backend the settings choose). In demo mode (the default
-on the embedded stack) the crawlers read the recorded sources from a local replay server that releases documents
-over time, so a user sees mentions arrive and get classified. Each stage issue adds its component here; every
-stage runs as a child process that dies with this one.
+Everything: the bus (embedded Tansu broker unless `kafka_bootstrap_servers` is set), the crawlers, the classifier
+worker (`crisiswatch classifier`, skipped with a warning while no trained model exists), the indexer (`crisiswatch
+indexer`, into the search backend the settings choose), the alerting engine (`crisiswatch alerting`, after the
+database schema is brought up to date) and the dashboard (`crisiswatch serve`). In demo mode (the default on the
+embedded stack) the crawlers read the recorded sources from a local replay server that releases documents over
+time, plus a crisis (a rumor wave on a community Facebook page, dated from now, over 8 minutes), so a user sees
+mentions arrive, get classified and indexed, and an alert open on the dashboard with its playbook. Every stage
+runs as a child process that dies with this one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import threading
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console, Group
@@ -65,6 +69,8 @@ class EmbeddedStack:
         self.speed = speed
         self.refresh_s = refresh_s
         self.children: list[ChildProcess] = []
+        self.dashboard_url: str | None = None
+        self.login: tuple[str, str] | None = None  # demo account (username, one-run password)
         self._resources = ExitStack()
         self._stop = threading.Event()
 
@@ -95,9 +101,15 @@ class EmbeddedStack:
         if self.demo:
             from crawlers.replay import RECORDINGS, ReplayServer, render_sources
 
+            from crawlers.demo_crisis import render_crisis_demo
+
             webhook_port = free_port(settings.zalo_webhook_host)
-            replay = self._resources.enter_context(ReplayServer(speed=self.speed))
-            sources = render_sources(RECORDINGS / "demo-sources.yaml", replay.base_url, settings.state_dir / "demo-sources.yaml")
+            # rendered right before the server starts its clock, so no post is served before its own time
+            crisis = render_crisis_demo(settings.state_dir / "demo-crisis", start=datetime.now(UTC), speed=self.speed)
+            replay = self._resources.enter_context(ReplayServer([RECORDINGS, crisis.recordings_dir], speed=self.speed))
+            sources = render_sources(RECORDINGS / "demo-sources.yaml", replay.base_url,
+                                     settings.state_dir / "demo-sources.yaml")
+            crisis.add_page_to(sources)
             env.update({
                 "CRISISWATCH_SOURCES_FILE": str(sources.resolve()),
                 "CRISISWATCH_FACEBOOK_GRAPH_URL": replay.base_url,
@@ -117,12 +129,15 @@ class EmbeddedStack:
                                                                  "FACEBOOK_BACKOFF_SCALE": 0.01}),
             })
             self.console.print(f"[green]✓[/green] Nguồn demo (phát lại ×{self.speed:g}): {replay.base_url}")
+            self.console.print(f"[green]✓[/green] Khủng hoảng demo: trang «{crisis.page['name']}», "
+                               f"{len(crisis.posts)} bài + {len(crisis.comments)} bình luận trong 8 phút")
             self._seed_demo_zalo_token()
             self._add_child("zalo-webhook", ["zalo-webhook"], env)
             threading.Thread(target=self._post_demo_zalo_events, args=(webhook_port,), name="zalo-demo",
                              daemon=True).start()
         self._start_classifier(env)
         self._add_child("indexer", ["indexer"], env)
+        self._start_alerting_and_dashboard(env)
         self._add_child("crawl", ["crawl"], env)
 
     def _start_classifier(self, env: dict[str, str]) -> None:
@@ -134,6 +149,47 @@ class EmbeddedStack:
             self.console.print(f"[yellow]![/yellow] Bộ phân loại không chạy: {problem}", soft_wrap=True)
             return
         self._add_child("classifier", ["classifier"], env)
+
+    def _start_alerting_and_dashboard(self, env: dict[str, str]) -> None:
+        """Bring the database schema up to date, then the alerting engine and the dashboard. In demo mode a
+        `demo` administrator gets a fresh random password each run (printed once); nothing ships a default."""
+        from alerting.store.database import upgrade
+
+        url = self.settings.database_url.get_secret_value()
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        upgrade(url)
+        self._add_child("alerting", ["alerting"], env)
+        self._add_child("dashboard", ["serve"], env)
+        self.dashboard_url = f"http://{self.settings.dashboard_host}:{self.settings.dashboard_port}/"
+        if self.demo:
+            self.login = ("demo", self._reset_demo_admin())
+        how = (f"tài khoản [bold]{self.login[0]}[/bold], mật khẩu [bold]{self.login[1]}[/bold] (đổi mỗi lần chạy)"
+               if self.login and self.login[1] else "tạo tài khoản bằng: crisiswatch user create-admin TÊN")
+        self.console.print(f"[green]✓[/green] Bảng điều khiển: [bold cyan]{self.dashboard_url}[/bold cyan] — "
+                           f"đăng nhập: {how}", soft_wrap=True, highlight=False)
+
+    def _reset_demo_admin(self) -> str:
+        from alerting.store.database import create_engine_for
+        from alerting.store.errors import StoreError
+        from alerting.store.users import UserStore
+        from dashboard.auth import hash_password
+
+        password = secrets.token_urlsafe(12)
+        engine = create_engine_for(self.settings.database_url.get_secret_value())
+        try:
+            users = UserStore(engine)
+            if users.get_user_by_username("demo") is None:
+                users.create_user("demo", role="admin", password_hash=hash_password(password),
+                                  display_name="Quản trị demo", by="crisiswatch run")
+            else:
+                users.set_password_hash("demo", hash_password(password), by="crisiswatch run")
+        except StoreError as error:
+            self.console.print(f"[yellow]![/yellow] Không tạo được tài khoản demo: {error}")
+            return ""
+        finally:
+            engine.dispose()
+        return password
 
     def _seed_demo_zalo_token(self) -> None:
         """The recorded OAuth answers refresh any token: seed one so the Zalo backfill runs in the demo."""
@@ -180,7 +236,8 @@ class EmbeddedStack:
 
     def _processes_table(self) -> Table:
         """One row per stage process: alive or not, and what the workers have done (from their status files)."""
-        statuses = {s.get("pid"): s for stage in ("classifier", "indexer") for s in read_statuses(self.settings, stage)}
+        statuses = {s.get("pid"): s for stage in ("classifier", "indexer", "alerting")
+                    for s in read_statuses(self.settings, stage)}
         table = Table(title="Tiến trình")
         for column in ("Tiến trình", "PID", "Trạng thái", "Chi tiết"):
             table.add_column(column)
@@ -193,11 +250,19 @@ class EmbeddedStack:
                 detail = _classifier_detail(status) if status else "đang tải mô hình…"
             elif child.name == "indexer" and code is None:
                 detail = _indexer_detail(status) if status else "đang mở chỉ mục…"
+            elif child.name == "alerting" and code is None:
+                detail = _alerting_detail(status) if status else "đang nạp luật…"
+            elif child.name == "dashboard" and code is None:
+                detail = self.dashboard_url or ""
             table.add_row(child.name, str(child.proc.pid), state, detail)
         return table
 
     def _view(self) -> Group:
         hint = Text("Ctrl-C để dừng. Cấu hình: crisiswatch settings", style="dim")
+        if self.dashboard_url:
+            login = (f" · đăng nhập: {self.login[0]} / {self.login[1]}" if self.login and self.login[1]
+                     else " · tạo tài khoản: crisiswatch user create-admin TÊN")
+            hint = Text.assemble(("Bảng điều khiển: ", "bold"), (self.dashboard_url, "bold cyan"), login, "\n", hint)
         return Group(self._processes_table(), self._crawl_table(), topics_table(self.settings),
                      lag_table(self.settings), hint)
 
@@ -222,3 +287,10 @@ def _indexer_detail(status: dict) -> str:
     return (f"{status.get('backend', '')} · đã đánh chỉ mục {status.get('indexed', 0):,}"
             f"{f' ({rate:,.0f}/s)' if rate is not None else ''} · DLQ {status.get('dead_lettered', 0):,} · "
             f"partition {compact_partitions(status.get('assignment') or [])}")
+
+
+def _alerting_detail(status: dict) -> str:
+    service = status.get("service") or {}
+    return (f"{status.get('rules', 0)} luật · đã xét {service.get('mentions', 0):,} mention · "
+            f"đợt đang mở {status.get('open_episodes', 0)} · đã mở {service.get('opened', 0)} cảnh báo · "
+            f"DLQ {status.get('dead_lettered', 0):,}")

@@ -15,6 +15,7 @@ folded and lower-cased, provinces resolved through the gazetteer so an old or a 
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -136,17 +137,18 @@ _WORD = re.compile(r"\w+")
 
 
 def highlight(text: str | None, terms: frozenset[str]) -> str | None:
-    """`text` with every word whose analyzed tokens hit `terms` wrapped in ``<em></em>``; None when nothing hits."""
+    """`text` as HTML-escaped text with every word whose analyzed tokens hit `terms` wrapped in ``<em></em>``;
+    None when nothing hits. Mention texts are hostile input: the only markup in the result is ours."""
     if not text or not terms:
         return None
     out, last, hit = [], 0, False
     for m in _WORD.finditer(text):
         if terms.intersection(_text.tokens(m.group())):
-            out += [text[last:m.start()], "<em>", m.group(), "</em>"]
+            out += [html.escape(text[last:m.start()]), "<em>", html.escape(m.group()), "</em>"]
             last, hit = m.end(), True
     if not hit:
         return None
-    out.append(text[last:])
+    out.append(html.escape(text[last:]))
     return "".join(out)
 
 

@@ -2,6 +2,7 @@
 ``crisiswatch search-api`` (``index/api.py``, ``docs/search-api.md``). Messages are in Vietnamese."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -150,7 +151,7 @@ def _snippet(mention: Any, highlights: dict[str, str] | None) -> Text:
     marked = (highlights or {}).get("text") or mention.text
     text = Text()
     for i, part in enumerate(re.split(r"</?em>", marked)):
-        text.append(part, style="bold yellow" if i % 2 else None)
+        text.append(html.unescape(part), style="bold yellow" if i % 2 else None)
     first = min((span.start for span in text.spans), default=0)
     start = max(0, first - SNIPPET_CHARS // 4) if len(text) > SNIPPET_CHARS else 0
     cut = text[start:start + SNIPPET_CHARS]
@@ -161,7 +162,7 @@ def _snippet(mention: Any, highlights: dict[str, str] | None) -> Text:
     if mention.title:
         title = Text()
         for i, part in enumerate(re.split(r"</?em>", (highlights or {}).get("title") or mention.title)):
-            title.append(part, style="bold yellow" if i % 2 else "bold")
+            title.append(html.unescape(part), style="bold yellow" if i % 2 else "bold")
         cut = title + Text("\n") + cut
     return cut
 
@@ -373,7 +374,7 @@ def search_api(
     host: Annotated[Optional[str], typer.Option(
         "--host", help="Địa chỉ lắng nghe (mặc định CRISISWATCH_SEARCH_API_HOST, 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(
-        "--port", min=1, max=65535, help="Cổng (mặc định CRISISWATCH_SEARCH_API_PORT, 8090).")] = None,
+        "--port", min=1, max=65535, help="Cổng (mặc định CRISISWATCH_SEARCH_API_PORT, 8091).")] = None,
 ) -> None:
     """Chạy API tìm kiếm HTTP (FastAPI) cho dashboard và các công cụ: /api/search, /docs (OpenAPI).
 

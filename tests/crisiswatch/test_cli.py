@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import urllib.request
 import signal
 import subprocess
 import sys
@@ -64,10 +66,11 @@ def test_bad_setting_is_a_clear_error_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal, tiny_artifact, tiny_base_dir):
-    port = free_port("127.0.0.1")
+    port, dashboard_port = free_port("127.0.0.1"), free_port("127.0.0.1")
     artifact_dir, _ = tiny_artifact  # a small trained model, so the classifier child starts in a second or two
     env = cli_env(tmp_path, broker_port=str(port), topic_partitions="2", classifier_artifact_dir=str(artifact_dir),
-                  classifier_base_dir=str(tiny_base_dir))
+                  classifier_base_dir=str(tiny_base_dir), dashboard_port=str(dashboard_port),
+                  database_url=f"sqlite:///{tmp_path / 'state' / 'crisiswatch.db'}")
     proc = subprocess.Popen([sys.executable, "-m", "crisiswatch", "run"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
@@ -83,6 +86,9 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal,
         # It loaded the model and joined its group (its status file is what the live view shows).
         assert wait_until(lambda: [s for s in read_statuses(Settings(state_dir=tmp_path / "state"), "classifier")
                                    if s["pid"] == classifier[0] and s["model_version"]]), "classifier never started"
+        for stage in ("indexer", "alerting", "serve"):
+            assert children_of(proc.pid, f"crisiswatch {stage}"), f"`crisiswatch {stage}` should run"
+        assert wait_until(lambda: _get(f"http://127.0.0.1:{dashboard_port}/healthz") == 200), "no dashboard"
         children = children_of(proc.pid)
         proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=30)
@@ -92,8 +98,19 @@ def test_run_starts_the_embedded_broker_and_stops_cleanly(tmp_path, stop_signal,
     assert proc.returncode == 0, err.decode()
     assert "Broker nhúng" in out.decode() and "Đã dừng" in out.decode()
     assert "classifier: pid" in out.decode() and "Tiến trình" in out.decode()
+    # the URL and a one-run password for the demo administrator (no default password ships)
+    assert f"Bảng điều khiển: http://127.0.0.1:{dashboard_port}/" in out.decode()
+    assert re.search(r"tài khoản demo, mật khẩu \S{12,}", out.decode())
     assert port_is_free("127.0.0.1", port)
     assert not any(Path(f"/proc/{child}").exists() for child in children)
+
+
+def _get(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except OSError:
+        return None
 
 
 def _safe_topics(settings: Settings) -> list[str]:

@@ -261,3 +261,13 @@ def test_highlights(backend: SearchBackend) -> None:
                                         highlight=True)).hits
     assert hits[0].highlights == {"title": "Hội nghị <em>bảo</em> <em>hiểm</em> xã hội",
                                   "text": "<em>Bảo</em> <em>hiểm</em> xã hội Việt Nam tổ chức hội nghị về chính sách mới"}
+
+
+def test_highlights_escape_the_mention_text(open_backend: Opener) -> None:
+    """Mention texts are hostile: a highlight is HTML whose only markup is the <em> around matches."""
+    backend = open_backend("xss")
+    backend.index([make("xss", '<script>alert("bảo hiểm")</script> & <b>bảo hiểm</b>')])
+    backend.commit()
+    [hit] = backend.search(SearchRequest(query="bao hiem", highlight=True)).hits
+    assert hit.highlights == {"text": '&lt;script&gt;alert(&quot;<em>bảo</em> <em>hiểm</em>&quot;)&lt;/script&gt; '
+                                      '&amp; &lt;b&gt;<em>bảo</em> <em>hiểm</em>&lt;/b&gt;'}
