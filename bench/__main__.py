@@ -1,4 +1,5 @@
-"""`make bench` / `python -m bench [text|bus|crawl|classify]`: hot-path throughput beside naive baselines, one run.
+"""`make bench` / `python -m bench [text|bus|crawl|classify|index|alerting|latency|forecast]`: hot-path figures
+beside naive baselines, one run.
 
 Targets (issue #2): text pipeline ≥ 5,000 texts/s on one core; bus produce ≥ 20,000 msg/s and consume
 ≥ 50,000 msg/s on the embedded broker; the watchlist ≥ 50,000 matches/s on a prepared mention. Classifier
@@ -8,6 +9,8 @@ Targets (issue #2): text pipeline ≥ 5,000 texts/s on one core; bus produce ≥
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import warnings
 
 from rich.console import Console
@@ -25,18 +28,23 @@ TARGETS = {
 
 
 SUITES = ("text", "bus", "crawl", "classify")
+# Suites with their own table and options (`python -m bench.<module> --help`), run after the shared table.
+OWN_TABLE_SUITES = {"index": "bench.index", "alerting": "bench.alerting", "latency": "bench.alerting_latency",
+                    "forecast": "bench.forecast"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("suites", nargs="*", metavar="{text,bus,crawl,classify}", help="default: all")
+    parser.add_argument("suites", nargs="*", metavar="{text,bus,crawl,classify,index,alerting,latency,forecast}",
+                        help="default: all (index runs 1M documents: about 10 minutes)")
     parser.add_argument("--texts", type=int, default=20_000, help="texts for the text pipeline")
     parser.add_argument("--mentions", type=int, default=2000, help="mentions for the classifier")
     parser.add_argument("--messages", type=int, default=100_000, help="messages for the bus")
     args = parser.parse_args()
-    args.suites = args.suites or list(SUITES)
-    if unknown := set(args.suites) - set(SUITES):
-        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}")
+    args.suites = args.suites or [*SUITES, *OWN_TABLE_SUITES]
+    if unknown := set(args.suites) - set(SUITES) - set(OWN_TABLE_SUITES):
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}; "
+                     f"choose from {', '.join([*SUITES, *OWN_TABLE_SUITES])}")
     warnings.simplefilter("ignore", DeprecationWarning)
     console = Console()
     table = Table(title="crisiswatch benchmarks")
@@ -75,9 +83,13 @@ def main() -> None:
         verdict = "" if target is None else f"{'✓' if figure.rate >= target else '✗'} ≥ {target:,}"
         table.add_row(f"[dim]{figure.name}[/dim]" if figure.baseline else figure.name, f"{figure.count:,}",
                       f"{figure.seconds:.2f}", f"{figure.rate:,.0f}", verdict)
-    console.print(table)
+    if figures:
+        console.print(table)
     for note in notes:
         console.print(f"  {note}")
+    for suite, module in OWN_TABLE_SUITES.items():
+        if suite in args.suites:
+            subprocess.run([sys.executable, "-m", module], check=False)
 
 
 main()
