@@ -1,45 +1,27 @@
-"""Facets, a date histogram and streamed export over the hits of a `SearchRequest` — backend-neutral.
-
-Everything here is computed from `export`, which pages through the backend's own ``search`` with its
-``search_after`` cursor (``page_size`` hits in memory at a time, never the whole result). Because both backends
-return the same hits for the same request, facets and histograms are equal on both by construction (tested by the
-contract suite). Cost is O(hits) per call: fine for analyst-sized result sets; native aggregations (tantivy
-``Searcher.aggregate``, ES ``terms`` / ``date_histogram``) are the next step and must keep these results.
-
-Facet values are the mention's own values (not the folded comparison keys): ``source`` / ``sentiment`` / ``topic``
-enum values, ``misinformation`` "true" / "false", ``province`` the NEW (post-1/7/2025) name, ``author`` the name
-(else the id), ``cluster`` the cluster id, ``claim`` each matched claim id (a mention with two claims counts once for
-each). Missing values are not counted. Buckets are ordered by count descending, then value ascending; ``size``
-keeps the first ones.
-
-Time zone: buckets are computed in Asia/Ho_Chi_Minh as the fixed offset UTC+07:00 (Vietnam has no DST); a week
-starts on Monday 00:00 local time. Bucket starts are aware datetimes in that offset; empty buckets between the first
-and the last non-empty one are included; no hits → ``[]``.
-"""
-
 from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from common.schema import ClassifiedMention
 
-from .backend import SearchRequest
+from .backend import DATE_COLUMN, SearchRequest
 
 if TYPE_CHECKING:
     from .backend import SearchBackend
 
-__all__ = ["AggregationsMixin", "VN_TZ", "FacetField", "Interval", "FACET_FIELDS", "CSV_COLUMNS", "export", "facets",
-           "bucket_start", "date_histogram", "write_csv", "write_jsonl"]
+__all__ = ["AggregationsMixin", "VN_TZ", "FacetField", "Interval", "FACET_FIELDS", "FACET_COLUMNS", "OWN_FACET_COLUMNS",
+           "CSV_COLUMNS",
+           "SEGMENT_TERMS", "export", "bucket_start", "write_csv", "write_jsonl"]
 
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 EXPORT_PAGE_SIZE = 500
+SEGMENT_TERMS = 50_000  # values each segment / shard reports to the merge (tantivy refuses > 65,000 buckets)
 
 
 class FacetField(StrEnum):
@@ -64,6 +46,8 @@ def _author(m: ClassifiedMention) -> tuple[str, ...]:
     return (value,) if value else ()
 
 
+# The values a mention contributes to each facet: backends index them into `FACET_COLUMNS` (deduplicated, so a
+# value counts once per mention).
 FACET_FIELDS: dict[FacetField, Callable[[ClassifiedMention], tuple[str, ...]]] = {
     FacetField.source: lambda m: (m.source.value,),
     FacetField.sentiment: lambda m: (m.labels.sentiment.value,),
@@ -74,6 +58,20 @@ FACET_FIELDS: dict[FacetField, Callable[[ClassifiedMention], tuple[str, ...]]] =
     FacetField.cluster: lambda m: (m.cluster_id,) if m.cluster_id else (),
     FacetField.claim: lambda m: tuple(dict.fromkeys(c.claim_id for c in m.claims)),
 }
+
+# Column aggregated for each facet. source / sentiment / topic / misinformation reuse the query columns: their
+# comparison key IS the enum value ("true" / "false"); the others need the display value, so they get their own.
+FACET_COLUMNS: dict[FacetField, str] = {
+    FacetField.source: "source",
+    FacetField.sentiment: "sentiment",
+    FacetField.topic: "topic",
+    FacetField.misinformation: "misinformation",
+    FacetField.province: "facet_province",
+    FacetField.author: "facet_author",
+    FacetField.cluster: "facet_cluster",
+    FacetField.claim: "facet_claim",
+}
+OWN_FACET_COLUMNS = {f: c for f, c in FACET_COLUMNS.items() if c.startswith("facet_")}
 
 
 def export(backend: SearchBackend, request: SearchRequest, page_size: int = EXPORT_PAGE_SIZE
@@ -90,19 +88,6 @@ def export(backend: SearchBackend, request: SearchRequest, page_size: int = EXPO
         page_request = page_request.model_copy(update={"search_after": page.search_after})
 
 
-def facets(backend: SearchBackend, request: SearchRequest, fields: Iterable[FacetField | str], size: int = 10,
-           page_size: int = EXPORT_PAGE_SIZE) -> dict[str, list[tuple[str, int]]]:
-    """Terms counts over the hits of `request`: {field: [(value, count)], count desc then value asc, ≤ size}."""
-    wanted = [FacetField(f) for f in fields]  # ValueError names an unknown field
-    if size < 1:
-        raise ValueError("size must be >= 1")
-    counters: dict[FacetField, Counter[str]] = {f: Counter() for f in wanted}
-    for m in export(backend, request, page_size):
-        for f in wanted:
-            counters[f].update(FACET_FIELDS[f](m))
-    return {f.value: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:size] for f, c in counters.items()}
-
-
 def bucket_start(value: datetime, interval: Interval | str) -> datetime:
     """Start of the Asia/Ho_Chi_Minh bucket holding `value` (aware)."""
     local = value.astimezone(VN_TZ)
@@ -113,21 +98,22 @@ def bucket_start(value: datetime, interval: Interval | str) -> datetime:
     return day if interval is Interval.day else day - timedelta(days=day.weekday())
 
 
-_STEP = {Interval.hour: timedelta(hours=1), Interval.day: timedelta(days=1), Interval.week: timedelta(weeks=1)}
+_HOUR_US = 3600 * 10**6
+_STEP_US = {Interval.hour: _HOUR_US, Interval.day: 24 * _HOUR_US, Interval.week: 7 * 24 * _HOUR_US}
+# Bucket boundaries relative to the epoch (Thursday 1970-01-01 00:00 UTC = 07:00 in Vietnam): local midnight is
+# 17:00 UTC; local Monday 00:00 is Sunday 17:00 UTC, 3 days and 7 hours before the epoch.
+_OFFSET_US = {Interval.hour: 0, Interval.day: 17 * _HOUR_US, Interval.week: (7 * 24 - 3 * 24 - 7) * _HOUR_US}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def date_histogram(backend: SearchBackend, request: SearchRequest, interval: Interval | str,
-                   page_size: int = EXPORT_PAGE_SIZE) -> list[tuple[datetime, int]]:
-    """[(bucket start in UTC+07:00, hits created in the bucket)], ascending, empty buckets included."""
-    interval = Interval(interval)
-    counts = Counter(bucket_start(m.created_at, interval) for m in export(backend, request, page_size))
-    if not counts:
-        return []
-    out, current, last = [], min(counts), max(counts)
-    while current <= last:
-        out.append((current, counts.get(current, 0)))
-        current += _STEP[interval]  # fixed offset: no DST, so every bucket has the same length
-    return out
+def _terms(column: str, size: int) -> dict[str, Any]:
+    # tantivy reads the per-segment size as "segment_size", Elasticsearch as "shard_size": the backend renames it
+    return {"terms": {"field": column, "size": size, "segment_size": SEGMENT_TERMS}}
+
+
+def _ranked(buckets: list[dict[str, Any]], size: int) -> list[tuple[str, int]]:
+    ranked = sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:size]
 
 
 CSV_COLUMNS: dict[str, Callable[[ClassifiedMention], Any]] = {
@@ -181,14 +167,39 @@ def write_jsonl(mentions: Iterable[ClassifiedMention], path: str | Path) -> int:
 
 
 class AggregationsMixin:
-    """`export` / `facets` / `date_histogram` as methods of a backend that has ``search`` (both backends)."""
+    """`export` / `facets` / `date_histogram` for a backend that has ``search`` and ``_aggregate`` (both backends).
+
+    ``_aggregate(request, aggs)`` runs the named ``terms`` / ``histogram`` aggregations (the spec built here, in
+    Elasticsearch syntax, ``segment_size`` for the per-segment size) over the hits of `request` and returns
+    ``{name: {"buckets": [{"key": ..., "doc_count": n}, ...]}}``; an empty index answers empty buckets."""
+
+    def _aggregate(self, request: SearchRequest, aggs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        raise NotImplementedError
 
     def export(self, request: SearchRequest, page_size: int = EXPORT_PAGE_SIZE) -> Iterator[ClassifiedMention]:
         return export(self, request, page_size)  # type: ignore[arg-type]
 
     def facets(self, request: SearchRequest, fields: Iterable[FacetField | str], size: int = 10
                ) -> dict[str, list[tuple[str, int]]]:
-        return facets(self, request, fields, size)  # type: ignore[arg-type]
+        """Terms counts over the hits of `request`: {field: [(value, count)], count desc then value asc, ≤ size}."""
+        wanted = list(dict.fromkeys(FacetField(f) for f in fields))  # ValueError names an unknown field
+        if size < 1:
+            raise ValueError("size must be >= 1")
+        if size > SEGMENT_TERMS:
+            raise ValueError(f"size must be <= {SEGMENT_TERMS}")
+        if not wanted:
+            return {}
+        found = self._aggregate(request, {f.value: _terms(FACET_COLUMNS[f], size) for f in wanted})
+        return {f.value: _ranked(found[f.value]["buckets"], size) for f in wanted}
 
     def date_histogram(self, request: SearchRequest, interval: Interval | str) -> list[tuple[datetime, int]]:
-        return date_histogram(self, request, interval)  # type: ignore[arg-type]
+        """[(bucket start in UTC+07:00, hits created in the bucket)], ascending, empty buckets included."""
+        interval = Interval(interval)  # ValueError names an unknown interval
+        spec = {"histogram": {"field": DATE_COLUMN, "interval": _STEP_US[interval],
+                              "offset": _OFFSET_US[interval], "min_doc_count": 0}}
+        buckets = [(int(b["key"]), int(b["doc_count"]))
+                   for b in self._aggregate(request, {"histogram": spec})["histogram"]["buckets"]]
+        while buckets and buckets[-1][1] == 0:
+            buckets.pop()
+        start = next((i for i, (_, count) in enumerate(buckets) if count), len(buckets))
+        return [((_EPOCH + timedelta(microseconds=key)).astimezone(VN_TZ), count) for key, count in buckets[start:]]

@@ -8,6 +8,8 @@ also indexed into ``raw`` with a custom ``folding`` analyzer (standard tokenizer
 production use ``icu_folding`` from the analysis-icu plugin, which also folds đ) for ad-hoc Kibana use; the
 query compiler does not use it. Keyword fields hold `common.query.fields.keyword_key` values; dates are
 ``created_us`` (µs since the epoch, a long); the full mention is stored as JSON in ``doc`` (not indexed).
+Facets and histograms are ES ``terms`` / ``histogram`` aggregations (`index.aggregations`); the display values of
+the province / author / cluster / claim facets live in aggregation-only ``facet_*`` keyword columns.
 
 Writes. ``_id`` is the mention id (bulk ``index`` = upsert). Bulk requests are retried with exponential back-off
 on 429 / 5xx (whole request or single items); other per-item failures raise `BulkWriteError` naming each failed
@@ -44,7 +46,7 @@ from common.query import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDa
 from common.query.fields import FIELDS, FieldKind, keyword_key
 from common.schema import ClassifiedMention
 
-from .aggregations import AggregationsMixin
+from .aggregations import FACET_FIELDS, OWN_FACET_COLUMNS, AggregationsMixin
 from .backend import (
     BOOL_FIELDS,
     DATE_COLUMN,
@@ -109,6 +111,8 @@ def index_template(pattern: str, alias: str) -> dict[str, Any]:
         _DATE_COLUMN: {"type": "long"},
     }
     props.update({n: {"type": "keyword"} for n in _KEYWORD_FIELDS + _BOOL_FIELDS})
+    # display values of facets, aggregated only (doc values, no inverted index)
+    props.update({n: {"type": "keyword", "index": False} for n in OWN_FACET_COLUMNS.values()})
     props.update({n: {"type": "long"} for n in _INT_FIELDS})
     props.update({n: {"type": "double"} for n in _FLOAT_FIELDS})
     return {
@@ -152,6 +156,10 @@ def _document(m: ClassifiedMention) -> dict[str, Any]:
         value = FIELDS[name].getter(m)
         if value is not None:
             doc[name] = float(value)
+    for facet, column in OWN_FACET_COLUMNS.items():
+        values = FACET_FIELDS[facet](m)
+        if values:
+            doc[column] = list(values)
     return doc
 
 
@@ -357,6 +365,19 @@ class ElasticsearchBackend(AggregationsMixin):
         return int(self.client.count(index=self.alias, query=query, ignore_unavailable=True,
                                      allow_no_indices=True)["count"])
 
+    def _aggregate(self, request: SearchRequest, aggs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        query, _ = self._request_query(request)
+        es_aggs = {}
+        for name, spec in aggs.items():
+            kind, body = next(iter(spec.items()))
+            if "segment_size" in body:
+                body = {("shard_size" if k == "segment_size" else k): v for k, v in body.items()}
+            es_aggs[name] = {kind: body}
+        response = self.client.search(index=self.alias, ignore_unavailable=True, allow_no_indices=True,
+                                      query=query, size=0, aggs=es_aggs)
+        found = response.get("aggregations") or {}
+        return {name: found.get(name) or {"buckets": []} for name in aggs}  # no index yet: no aggregations
+
     def search(self, request: SearchRequest) -> SearchResult:
         query, node = self._request_query(request)
         key = _SORT[request.sort]
@@ -392,7 +413,8 @@ class ElasticsearchBackend(AggregationsMixin):
             sort_values = list(h["sort"])
             if request.sort is SearchSort.relevance:
                 sort_values.append(offset + len(hits) + 1)
-            hits.append(Hit(id=mention.id, score=score, sort=sort_values, mention=mention,
-                            highlights=highlights))
+            # built from a mention validated just above: skip re-validating it
+            hits.append(Hit.model_construct(id=mention.id, score=score, sort=sort_values, mention=mention,
+                                            highlights=highlights))
         more = len(raw_hits) > request.size
         return SearchResult(total=total, hits=hits, search_after=hits[-1].sort if hits and more else None)

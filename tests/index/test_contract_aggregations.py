@@ -193,3 +193,44 @@ def test_export_to_csv_and_jsonl(spread: SearchBackend, tmp_path: Path) -> None:
     assert [m.id for m in back] == [m.id for m in spread.export(request)]
     assert all(m == BY_ID[m.id] for m in back)
     assert "Bảo hiểm" in lines[0]  # not \u-escaped
+
+
+# (author, mentions): "Zed" leads; four authors tie at 2 around the cut of size=2, spread over three commits
+# (segments / monthly indices), so the engine's own order at the cut cannot leak: count desc, then code point asc.
+_TIES = [("Ánh", 2), ("Zed", 3), ("an", 2), ("Cường", 2), ("Bảo", 2), ("lẻ", 1)]
+
+
+def test_facets_exact_with_ties_at_the_cut_and_across_segments(open_backend: Opener) -> None:  # noqa: F811
+    mentions = [_with_author(make(f"t-{name}-{k}", f"tin số {k}", hours=24 * 40 * (k % 3), cluster="Cụm-A",
+                                  claims=("claim-X", "claim-X") if k == 0 else ()), name)
+                for name, n in _TIES for k in range(n)]
+    b = open_backend("ties")
+    for part in (mentions[0::3], mentions[1::3], mentions[2::3]):
+        b.index(part)
+        b.commit()
+    result = b.facets(SearchRequest(), ["author", "cluster", "claim", "province"], size=2)
+    assert result["author"] == [("Zed", 3), ("Bảo", 2)]  # "Bảo" < "Cường" < "an" < "Ánh" by code point
+    assert b.facets(SearchRequest(), ["author"], size=4)["author"] == [("Zed", 3), ("Bảo", 2), ("Cường", 2),
+                                                                       ("an", 2)]
+    assert b.facets(SearchRequest(), ["author"], size=100)["author"] == sorted(
+        _TIES, key=lambda kv: (-kv[1], kv[0]))  # fewer values than size: all of them
+    assert result["cluster"] == [("Cụm-A", len(mentions))]  # the display value, not the folded key
+    assert result["claim"] == [("claim-X", len(_TIES))]  # first mention of each author; listed twice, counted once
+    assert result["province"] == []  # missing values are not counted
+
+
+def test_aggregations_on_an_empty_backend(open_backend: Opener) -> None:  # noqa: F811
+    b = open_backend("empty")
+    assert b.facets(SearchRequest(), ["source", "author"]) == {"source": [], "author": []}
+    assert b.date_histogram(SearchRequest(), "week") == []
+    with pytest.raises(ValueError):
+        b.date_histogram(SearchRequest(), "month")
+
+
+def test_facets_and_histograms_run_in_the_engine(spread: SearchBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_paging(request: SearchRequest):
+        raise AssertionError("facets / histograms must not page through the hits")
+
+    monkeypatch.setattr(spread, "search", no_paging)
+    assert dict(spread.facets(SearchRequest(), ["source"])["source"]) == {"facebook": 15, "news": 15, "zalo": 15}
+    assert sum(c for _, c in spread.date_histogram(SearchRequest(), "day")) == len(SPREAD)

@@ -45,6 +45,9 @@ def test_monthly_indices_from_the_template_behind_the_alias(es: ElasticsearchBac
     assert mapping["mid"]["type"] == "keyword" and mapping["created_us"]["type"] == "long"
     doc = es.client.get(index=march, id=FIXTURES[0].id)["_source"]  # _id = mention id
     assert doc["text"].startswith("luong huu thang nay") and doc["mid"] == FIXTURES[0].id
+    # facet display values in their own aggregation-only columns (the province facet is the new name)
+    assert mapping["facet_province"] == {"type": "keyword", "index": False}
+    assert (doc["facet_province"], doc["province"]) == (["TP. Hồ Chí Minh"], ["binh duong", "tp. ho chi minh"])
     # the alias searches across months: time order, search_after over the month boundary, upsert stays in its month
     assert es.count() == len(FIXTURES) + 1
     first = es.search(SearchRequest(size=1))

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.tantivy_backend import TantivyBackend
+import pytest
+
+from index.tantivy_backend import IndexSchemaError, TantivyBackend
 from tests.index.test_contract import FIXTURES
 
 
@@ -26,7 +28,9 @@ _CRASHER = """
 import sys, time
 sys.path[:0] = {paths!r}
 from tests.index.test_contract import FIXTURES
-from index.tantivy_backend import TantivyBackend
+import pytest
+
+from index.tantivy_backend import IndexSchemaError, TantivyBackend
 b = TantivyBackend({path!r}, commit_every=10**6, commit_interval=3600)
 b.index(FIXTURES[:3])
 b.commit()
@@ -51,3 +55,13 @@ def test_kill_9_loses_only_uncommitted_writes_and_reopens(tmp_path: Path) -> Non
         reopened.index(FIXTURES)
         reopened.commit()
         assert reopened.count() == len(FIXTURES)
+
+
+def test_an_index_with_another_schema_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("_id", tokenizer_name="raw")
+    tantivy.Index(builder.build(), path=str(tmp_path))  # e.g. written by an older version
+    with pytest.raises(IndexSchemaError, match=f"{tmp_path}.*lược đồ cũ.*đánh chỉ mục lại"):
+        TantivyBackend(tmp_path)
