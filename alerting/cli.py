@@ -111,15 +111,12 @@ def alerting(
     ứng phó, gửi thông báo (e-mail, webhook, Zalo). Ctrl-C hoặc SIGTERM: xong lô đang chạy rồi dừng."""
     from dataclasses import asdict
 
-    from kafka.errors import KafkaError
-
     from alerting.notifier import Notifier
     from alerting.notify.channels import ChannelConfigError, build_channels
     from alerting.playbook import PlaybookError, load_playbooks
     from alerting.service import AlertingService
     from alerting.worker import AlertingStage, Clock, build_worker, history, warm_window
-    from common.bus import UndeliveredError
-    from common.bus.status import CommitReporter
+    from common.bus.status import CommitReporter, run_worker
     from common.claims import RegistryError, load_registry
 
     settings = _settings()
@@ -164,16 +161,8 @@ def alerting(
                   soft_wrap=True, highlight=False)
     reporter.write(worker)
     clock.start()
-    code = 0
     try:
-        worker.run(max_idle_s=max_idle)
-    except UndeliveredError as error:
-        err_console.print(f"[red]Kafka không xác nhận DLQ; lô chưa commit và sẽ được đọc lại:[/red] {error}",
-                          soft_wrap=True)
-        code = 1
-    except KafkaError as error:
-        err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
-        code = 1
+        code = run_worker(worker, settings, err_console, max_idle_s=max_idle, undelivered="DLQ")
     finally:
         clock.stop()
         reporter.remove(worker)

@@ -92,11 +92,9 @@ def classifier(
     chỉ được commit sau khi Kafka xác nhận đã ghi. Nhiều tiến trình cùng --group chia nhau các partition.
     Ctrl-C hoặc SIGTERM: xử lý xong lô đang chạy, commit rồi dừng.
     """
-    from kafka.errors import KafkaError
-
     from classifier.service import ArtifactError
     from classifier.worker import ClassifierStage, artifact_problem, build_worker, load_classifier
-    from common.bus import UndeliveredError
+    from common.bus.status import run_worker
 
     settings = _settings()
     problem = artifact_problem(settings, artifact)
@@ -127,16 +125,8 @@ def classifier(
                   f"tiến trình {worker.worker_id}, lô tối đa {settings.classifier_batch_size} / "
                   f"{settings.classifier_batch_linger_ms} ms. Ctrl-C để dừng.", soft_wrap=True, highlight=False)
     progress.write(worker)  # the live view of `crisiswatch run` sees the model is loaded
-    code = 0
     try:
-        worker.run(max_idle_s=max_idle)
-    except UndeliveredError as error:
-        err_console.print(f"[red]Kafka không xác nhận kết quả; lô chưa commit và sẽ được đọc lại:[/red] {error}",
-                          soft_wrap=True)
-        code = 1
-    except KafkaError as error:
-        err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
-        code = 1
+        code = run_worker(worker, settings, err_console, max_idle_s=max_idle, undelivered="kết quả")
     finally:
         progress.remove(worker)
     console.print(_summary(worker, stage))

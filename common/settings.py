@@ -190,32 +190,22 @@ class Settings(BaseSettings):
     def pii_key(self) -> bytes:
         if self.pii_hash_key is not None:
             return self.pii_hash_key.get_secret_value().encode()
-        key_file = self.state_dir / "pii.key"
-        if not key_file.exists():
-            # Written aside, then linked into place: two processes starting together agree on one key and never
-            # read a half-written file.
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".pii.key.")
-            try:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.link(draft, key_file)
-            except FileExistsError:
-                pass  # another process won the race: use its key
-            finally:
-                os.unlink(draft)
-        return key_file.read_text().strip().encode()
+        return self._state_secret("pii.key")
 
     def dashboard_secret(self) -> bytes:
         """The session-signing key: the setting, or a random key created once in the state dir (like `pii_key`)."""
         if self.dashboard_session_secret is not None:
             return self.dashboard_session_secret.get_secret_value().encode()
-        key_file = self.state_dir / "dashboard-session.key"
+        return self._state_secret("dashboard-session.key")
+
+    def _state_secret(self, name: str) -> bytes:
+        """A random key kept in `state_dir/<name>` (mode 600), created on first use."""
+        key_file = self.state_dir / name
         if not key_file.exists():
+            # Written aside, then linked into place: two processes starting together agree on one key and never
+            # read a half-written file.
             key_file.parent.mkdir(parents=True, exist_ok=True)
-            fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=".dashboard-session.key.")
+            fd, draft = tempfile.mkstemp(dir=key_file.parent, prefix=f".{name}.")
             try:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_hex(32))

@@ -87,9 +87,7 @@ def indexer(
     chối vào `mentions.dlq` kèm lý do và vị trí. Chọn chỉ mục bằng CRISISWATCH_SEARCH_BACKEND.
     Ctrl-C hoặc SIGTERM: xử lý xong lô đang chạy, commit rồi dừng.
     """
-    from kafka.errors import KafkaError
-
-    from common.bus import UndeliveredError
+    from common.bus.status import run_worker
     from index.indexer import IndexerStage, backend_description, build_worker, open_backend
 
     settings = _settings()
@@ -108,16 +106,8 @@ def indexer(
                   f"(lỗi → {settings.topic_dlq}) trên {settings.bootstrap_servers}; group {group}, "
                   f"tiến trình {worker.worker_id}, lô tối đa {settings.worker_batch_size} / {linger_ms} ms. "
                   f"Ctrl-C để dừng.", soft_wrap=True, highlight=False)
-    code = 0
     try:
-        worker.run(max_idle_s=max_idle)
-    except UndeliveredError as error:
-        err_console.print(f"[red]Kafka không xác nhận DLQ; lô chưa commit và sẽ được đọc lại:[/red] {error}",
-                          soft_wrap=True)
-        code = 1
-    except KafkaError as error:
-        err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
-        code = 1
+        code = run_worker(worker, settings, err_console, max_idle_s=max_idle, undelivered="DLQ")
     finally:
         try:
             backend.close()

@@ -119,3 +119,23 @@ class CommitReporter:
 
     def remove(self, worker: Worker) -> None:
         remove_status(self.settings, self.stage, worker.worker_id)
+
+
+def run_worker(worker: Worker, settings: Settings, err_console: Any, *, max_idle_s: float | None,
+               undelivered: str) -> int:
+    """Run a stage's worker until it stops; Kafka failures become a Vietnamese message and exit code 1.
+    `undelivered` says what Kafka did not acknowledge (the batch is not committed and will be read again)."""
+    from kafka.errors import KafkaError
+
+    from common.bus.errors import UndeliveredError
+
+    try:
+        worker.run(max_idle_s=max_idle_s)
+    except UndeliveredError as error:
+        err_console.print(f"[red]Kafka không xác nhận {undelivered}; lô chưa commit và sẽ được đọc lại:[/red] "
+                          f"{error}", soft_wrap=True)
+        return 1
+    except KafkaError as error:
+        err_console.print(f"[red]Lỗi Kafka ({settings.bootstrap_servers}):[/red] {error}", soft_wrap=True)
+        return 1
+    return 0

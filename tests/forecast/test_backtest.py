@@ -7,7 +7,9 @@ import typer
 from typer.testing import CliRunner
 
 from forecast.backtest import ModelScore, brier, brier_skill, coverage, mase, pick, reliability, roc_auc
+from common.settings import get_settings
 from forecast.cli import register
+from forecast.run import read_model_choice
 
 
 def test_metrics_on_a_hand_checkable_case():
@@ -36,9 +38,11 @@ def test_pick_rule():
     assert pick(scores) == "b"
 
 
-def test_cli_backtest_learned_model_beats_climatology(tmp_path: Path):
+def test_cli_backtest_learned_model_beats_climatology(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A real check that can fail: on a simulated history the learned model's crisis probability has a
-    positive Brier skill over climatology."""
+    positive Brier skill over climatology. The pick is stored for `forecast run`."""
+    monkeypatch.setenv("CRISISWATCH_STATE_DIR", str(tmp_path / "state"))
+    get_settings.cache_clear()
     app = typer.Typer()
     app.command("noop")(lambda: None)
     register(app)
@@ -56,6 +60,10 @@ def test_cli_backtest_learned_model_beats_climatology(tmp_path: Path):
     assert models["gradient_boosting"]["roc_auc"] > models["climatology"]["roc_auc"]
     for png in ("reliability.png", "errors.png"):
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
+    choice = json.loads((tmp_path / "state" / "forecast" / "model.json").read_text(encoding="utf-8"))
+    assert choice["model"] == metrics["pick"]
+    assert read_model_choice(tmp_path / "state" / "forecast")[0] == metrics["pick"]
+    get_settings.cache_clear()
 
 
 def test_cli_rejects_too_short_history():
