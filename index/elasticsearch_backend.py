@@ -1,7 +1,8 @@
 """The production search backend: Elasticsearch through the official ``elasticsearch`` client.
 
 Analysis. Exactly as in `index.tantivy_backend`: text is analyzed in Python by ``common.text.tokens`` (folding,
-đ → d, ư → u, teencode expanded) and indexed as space-joined tokens into fields with a ``whitespace`` analyzer, and
+đ → d, ư → u, teencode expanded; the already normalized ``text_normalized`` by its faster equivalent
+``joined_tokens_of_normalized``) and indexed as space-joined tokens into fields with a ``whitespace`` analyzer, and
 query leaves go through ``common.query.analyzed``; so both backends (and the in-memory matcher) return the same hits.
 ``text`` = title tokens + a separator token + text tokens, so a phrase never spans the two. The raw title + text are
 also indexed into ``raw`` with a custom ``folding`` analyzer (standard tokenizer → lowercase → asciifolding; in
@@ -45,6 +46,7 @@ import common.text as _text
 from common.query import And, MatchAll, Node, Not, Or, Phrase, Range, RelativeDate, Term, Wildcard, analyzed
 from common.query.fields import FIELDS, FieldKind, keyword_key
 from common.schema import ClassifiedMention
+from common.text.forms import joined_tokens_of_normalized
 
 from .aggregations import FACET_FIELDS, OWN_FACET_COLUMNS, AggregationsMixin
 from .backend import (
@@ -66,6 +68,7 @@ from .backend import (
     positive_text_terms,
     utc_micros,
 )
+from .tantivy_backend import MAX_HISTOGRAM_BUCKETS, histogram_too_large
 
 __all__ = ["ElasticsearchBackend", "BulkWriteError", "JsonHttpNode", "index_template"]
 
@@ -129,15 +132,13 @@ def index_template(pattern: str, alias: str) -> dict[str, Any]:
     }
 
 
-def _text_tokens(value: str | None) -> list[str]:
-    return _text.tokens(value) if value else []
-
-
 def _document(m: ClassifiedMention) -> dict[str, Any]:
-    title_tokens = _text_tokens(m.title)
-    text_tokens = title_tokens + ([_SEP] if title_tokens else []) + _text_tokens(m.text_normalized)
+    # the same tokens as the tantivy backend: full analyzer for the raw title, fold + split (cached per word) for
+    # the already normalized text
+    title = " ".join(_text.tokens(m.title)) if m.title else ""
+    body = joined_tokens_of_normalized(m.text_normalized) if m.text_normalized else ""
     doc: dict[str, Any] = {
-        _ID: m.id, "doc": m.model_dump_json(), "text": " ".join(text_tokens), "title": " ".join(title_tokens),
+        _ID: m.id, "doc": m.model_dump_json(), "text": f"{title} {_SEP} {body}" if title else body, "title": title,
         "raw": "\n".join(v for v in (m.title, m.text) if v), _DATE_COLUMN: utc_micros(m.created_at),
     }
     for name in _KEYWORD_FIELDS:
@@ -373,10 +374,20 @@ class ElasticsearchBackend(AggregationsMixin):
             if "segment_size" in body:
                 body = {("shard_size" if k == "segment_size" else k): v for k, v in body.items()}
             es_aggs[name] = {kind: body}
-        response = self.client.search(index=self.alias, ignore_unavailable=True, allow_no_indices=True,
-                                      query=query, size=0, aggs=es_aggs)
+        histogram = next((name for name, spec in aggs.items() if "histogram" in spec), None)
+        try:
+            response = self.client.search(index=self.alias, ignore_unavailable=True, allow_no_indices=True,
+                                          query=query, size=0, aggs=es_aggs)
+        except ApiError as e:  # more than search.max_buckets: a too_many_buckets_exception inside a 503
+            if histogram is None or "too_many_buckets_exception" not in str(e.body):
+                raise
+            raise histogram_too_large(self._aggregate, request, aggs[histogram]) from e
         found = response.get("aggregations") or {}
-        return {name: found.get(name) or {"buckets": []} for name in aggs}  # no index yet: no aggregations
+        out = {name: found.get(name) or {"buckets": []} for name in aggs}  # no index yet: no aggregations
+        # tantivy's limit, lower than search.max_buckets: both backends answer the same request the same way
+        if histogram is not None and len(out[histogram]["buckets"]) > MAX_HISTOGRAM_BUCKETS:
+            raise histogram_too_large(self._aggregate, request, aggs[histogram])
+        return out
 
     def search(self, request: SearchRequest) -> SearchResult:
         query, node = self._request_query(request)

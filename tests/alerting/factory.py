@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from alerting.rules import Rule
+from common.text import normalize
 from common.schema import (
     ClaimMatch, ClaimStance, ClassifiedMention, Labels, Mention, Province, Sentiment, Source, Topic,
 )
@@ -22,7 +23,7 @@ def mention(text: str = "bài viết về bảo hiểm xã hội", *, minutes: f
             author: str | None = None) -> ClassifiedMention:
     created = T0 + timedelta(minutes=minutes)
     m = Mention.create(
-        source=source, source_id=source_id or f"s{next(_ids)}", text=text, text_normalized=text.lower(),
+        source=source, source_id=source_id or f"s{next(_ids)}", text=text, text_normalized=normalize(text),
         created_at=created, fetched_at=created + fetched_after, url="https://example.test/p",
         author={"id": None, "name": author},
         reach={"reactions": reactions, "shares": shares, "comments": 0, "author_followers": followers},

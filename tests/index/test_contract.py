@@ -22,6 +22,7 @@ from common.schema import (
     Source,
     Topic,
 )
+from common.text import normalize
 from index.backend import UnsupportedQueryError, SearchBackend, SearchFilters, SearchRequest, SearchSort
 from index.elasticsearch_backend import ElasticsearchBackend
 from index.tantivy_backend import TantivyBackend
@@ -34,7 +35,7 @@ def make(source_id: str, text: str, *, source: Source = Source.facebook, title: 
          topic: Topic = Topic.other, misinformation: bool = False, province: tuple[str | None, str] | None = None,
          claims: tuple[str, ...] = (), cluster: str | None = None) -> ClassifiedMention:
     mention = Mention.create(
-        source=source, source_id=source_id, text=text, text_normalized=text.lower(), title=title,
+        source=source, source_id=source_id, text=text, text_normalized=normalize(text), title=title,
         created_at=T0 + timedelta(hours=hours),
         reach={"reactions": reactions, "shares": shares, "comments": 0, "author_followers": None},
         province=None if province is None else Province(written=province[1], old=province[0], new=province[1]),

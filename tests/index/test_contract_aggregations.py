@@ -234,3 +234,18 @@ def test_facets_and_histograms_run_in_the_engine(spread: SearchBackend, monkeypa
     monkeypatch.setattr(spread, "search", no_paging)
     assert dict(spread.facets(SearchRequest(), ["source"])["source"]) == {"facebook": 15, "news": 15, "zalo": 15}
     assert sum(c for _, c in spread.date_histogram(SearchRequest(), "day")) == len(SPREAD)
+
+
+def test_an_hour_histogram_over_too_many_buckets_is_refused_in_vietnamese(open_backend: Opener) -> None:  # noqa: F811
+    # 8 years of hours = 70,081 buckets > 65,000 (tantivy's limit, promised by both backends)
+    b = open_backend("wide")
+    b.index([make("w1", "bảo hiểm", hours=0), make("w2", "bảo hiểm", hours=24 * 365 * 8)])
+    b.commit()
+    with pytest.raises(ValueError, match=r"^biểu đồ theo giờ cần 70\.081 cột \(các mention từ 01/03/2026 15:00 "
+                                         r"đến 27/02/2034 15:00 giờ Việt Nam\), quá giới hạn 65\.000 cột: "
+                                         r"hãy thu hẹp khoảng thời gian"):
+        b.date_histogram(SearchRequest(), "hour")
+    # the same span by day, or a narrower window by hour, is answered
+    assert sum(c for _, c in b.date_histogram(SearchRequest(), "day")) == 2
+    narrow = SearchRequest(filters=SearchFilters(created_to=T0 + timedelta(days=365)))
+    assert b.date_histogram(narrow, "hour") == [(datetime(2026, 3, 1, 15, tzinfo=VN_TZ), 1)]
