@@ -16,7 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from common.logs import rich_logging
-from common.settings import Settings, get_settings
+from common.cli import settings_or_exit
+from common.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,11 +32,7 @@ KIND_VI = {"opened": "MỞ", "updated": "cập nhật", "resolved": "KẾT THÚC
 
 def _settings() -> Settings:
     rich_logging(err_console)
-    try:
-        return get_settings()
-    except Exception as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {escape(str(error))}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 def _vn(value: datetime | None) -> str:

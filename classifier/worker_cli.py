@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from common.logs import rich_logging
-from common.settings import Settings, get_settings
+from common.cli import settings_or_exit
+from common.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,11 +24,7 @@ err_console = Console(stderr=True)
 
 def _settings() -> Settings:
     rich_logging(err_console)
-    try:
-        return get_settings()
-    except Exception as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 def _reporter(settings: Settings, stage: Any, every_s: float) -> Any:

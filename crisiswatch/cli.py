@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from common.cli import settings_or_exit
 from common.settings import CONFIG_ENV, Settings, get_settings
 
 app = typer.Typer(
@@ -59,11 +60,7 @@ def main(
 
 
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except Exception as error:  # a bad config file or env var: say what, not a traceback
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 @app.command("settings")

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from alerting.store.errors import StoreError
 from alerting.store.models import Role
-from common.settings import Settings, get_settings
+from common.cli import settings_or_exit
+from common.settings import Settings
 from dashboard.auth import MIN_PASSWORD_LENGTH, PasswordPolicyError, hash_password
 
 console = Console()
@@ -20,11 +21,7 @@ user_app = typer.Typer(help="Tài khoản đăng nhập bảng điều khiển (
 
 
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except Exception as error:  # a bad config file or env var: say what, not a traceback
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 def _ask_password(username: str) -> str:

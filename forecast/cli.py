@@ -102,13 +102,9 @@ def backtest(
 
 
 def _settings() -> Settings:
-    from common.settings import get_settings
+    from common.cli import settings_or_exit
 
-    try:
-        return get_settings()
-    except Exception as error:  # a bad config file or env var: say what, not a traceback
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 class HistorySource(str, Enum):

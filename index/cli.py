@@ -17,7 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from common.logs import rich_logging
-from common.settings import Settings, get_settings
+from common.cli import settings_or_exit
+from common.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,11 +26,7 @@ err_console = Console(stderr=True)
 
 def _settings() -> Settings:
     rich_logging(err_console)
-    try:
-        return get_settings()
-    except Exception as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 def _reporter(settings: Settings, stage: Any, backend_name: str, every_s: float) -> Any:

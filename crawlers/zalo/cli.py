@@ -26,7 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 from common.logs import rich_logging
-from common.settings import Settings, get_settings
+from common.cli import settings_or_exit
+from common.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,11 +35,7 @@ err_console = Console(stderr=True)
 
 def _settings() -> Settings:
     rich_logging(err_console, kafka_level=logging.CRITICAL, quiet=("httpx",))  # the forwarder reports broker trouble
-    try:
-        return get_settings()
-    except Exception as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ:[/red] {error}")
-        raise typer.Exit(2) from error
+    return settings_or_exit(err_console)
 
 
 def _oa_id(settings: Settings) -> str | None:
