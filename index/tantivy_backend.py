@@ -424,11 +424,12 @@ class TantivyBackend(AggregationsMixin):
     def search(self, request: SearchRequest) -> SearchResult:
         query, node = self._request_query(request)
         searcher = self._index.searcher()
-        total = searcher.search(query, limit=1, count=True).count
         if request.sort is SearchSort.relevance:
-            rows, next_after = self._relevance_page(searcher, query, request)
+            rows, next_after, total = self._relevance_page(searcher, query, request)
         else:
-            rows, next_after = self._sorted_page(searcher, query, request)
+            rows, next_after, total = self._sorted_page(searcher, query, request)
+        if total is None:  # a later page: the page's own pass is restricted by the cursor, count separately
+            total = searcher.search(query, limit=1, count=True).count
         hits = []
         terms = {name: positive_text_terms(node, name) for name in ("title", "text")} if request.highlight else {}
         for score, sort, address, loaded in rows:
@@ -445,28 +446,37 @@ class TantivyBackend(AggregationsMixin):
         return SearchResult(total=total, hits=hits, search_after=next_after)
 
     def _relevance_page(self, searcher: Any, query: tantivy.Query,
-                        request: SearchRequest) -> tuple[list[_Row], list[Any] | None]:
+                        request: SearchRequest) -> tuple[list[_Row], list[Any] | None, int | None]:
+        """One page by score, and the total number of matches (counted in the same pass)."""
         offset = 0
         if request.search_after:
             offset = int(request.search_after[-1])
-        result = searcher.search(query, limit=request.size + 1, offset=offset)
+        result = searcher.search(query, limit=request.size + 1, offset=offset, count=True)
         page = result.hits[: request.size]
         rows = []
         for i, (score, address) in enumerate(page):
             rows.append((float(score), [float(score), offset + i + 1], address, None))
         more = len(result.hits) > request.size
-        return rows, (rows[-1][1] if rows and more else None)
+        return rows, (rows[-1][1] if rows and more else None), result.count
 
     def _sorted_page(self, searcher: Any, query: tantivy.Query,
-                     request: SearchRequest) -> tuple[list[_Row], list[Any] | None]:
-        """One page ordered by (key descending, tiebreak ascending), after the cursor (key, tiebreak)."""
+                     request: SearchRequest) -> tuple[list[_Row], list[Any] | None, int | None]:
+        """One page ordered by (key descending, tiebreak ascending), after the cursor (key, tiebreak); on the
+        first page also the total number of matches, counted in the same pass over them (None otherwise)."""
         column = _SORT_COLUMN[request.sort]
         size = request.size
         want = size + 1  # one more than a page tells whether there is a next page
         rows: list[tuple[int, int, Any]] = []  # (key, tiebreak, address)
 
-        def fetch(q: tantivy.Query, order_field: str, order: Any, limit: int) -> list[tuple[Any, Any]]:
-            return searcher.search(q, limit=limit, order_by_field=order_field, order=order).hits
+        total: int | None = None
+
+        def fetch(q: tantivy.Query, order_field: str, order: Any, limit: int, count: bool = False
+                  ) -> list[tuple[Any, Any]]:
+            nonlocal total
+            result = searcher.search(q, limit=limit, order_by_field=order_field, order=order, count=count)
+            if count:
+                total = result.count
+            return result.hits
 
         def with_(q: tantivy.Query, *extra: tantivy.Query) -> tantivy.Query:
             return self._bool([(tantivy.Occur.Must, q)] + [(tantivy.Occur.Must, e) for e in extra])
@@ -488,7 +498,7 @@ class TantivyBackend(AggregationsMixin):
             tie_group(key, after, want)
             below = with_(query, self._typed_range(column, tantivy.FieldType.Integer, None, key, True, False))
         if len(rows) < want:
-            batch = fetch(below, column, tantivy.Order.Desc, want - len(rows))
+            batch = fetch(below, column, tantivy.Order.Desc, want - len(rows), count=below is query)
             if batch:
                 boundary = int(batch[-1][0])
                 # keys strictly above the boundary are complete in `batch`; the boundary group is re-read in id order
@@ -510,4 +520,4 @@ class TantivyBackend(AggregationsMixin):
         more = len(resolved) > size
         page = resolved[:size]
         out = [(None, [key, tb], address, loaded) for key, tb, address, loaded in page]
-        return out, (out[-1][1] if out and more else None)
+        return out, (out[-1][1] if out and more else None), total
